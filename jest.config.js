@@ -1,0 +1,18 @@
+// Tests run on the TypeScript sources (not dist/), through ts-jest.
+// Type checking happens once in `tsc -b` (npm test runs it first), so ts-jest
+// only transpiles here.
+const moduleNameMapper = {
+  '^@dpb/adaptor-memory$': '<rootDir>/adaptors/memory/src',
+  '^@dpb/(model|planner|switch|aggregator|store|server|testkit|protocol)$': '<rootDir>/packages/$1/src',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }],
+};
+const common = { rootDir: __dirname, moduleNameMapper, transform, testEnvironment: 'node' };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,85 @@
+import type { LabelSpace } from '../circuit';
+
+/**
+ * The southbound seam: what a logical switch asks of a switching fabric.
+ *
+ * The contract is declarative. The switch tells the fabric which bridges it
+ * wants (one per active service, each joining a set of circuits with their
+ * rates); the fabric makes the device match and reports each bridge's state
+ * through `subscribe`. Every call is idempotent and safe to repeat.
+ */
+
+/** A parsed fabric interface description. */
+export interface FabricInterface {
+  /** The canonical description; equal interfaces have equal descriptions. */
+  description: string;
+  /** Labels this interface accepts (e.g. VLAN ids 1..4094). */
+  labels: LabelSpace;
+}
+
+/** One circuit of a bridge: an interface, a label, and its rates. */
+export interface FabricCircuit {
+  /** Canonical interface description. */
+  interface: string;
+  label: number;
+  /** Police traffic entering the network here to this rate, Mbit/s. */
+  ingressMbps: number;
+  /** Shape traffic leaving the network here to this rate, Mbit/s. */
+  egressMbps: number;
+}
+
+/** A bridge the switch wants: one layer-2 broadcast domain over its circuits. */
+export interface BridgeSpec {
+  /** Unique within the fabric; chosen by the switch. */
+  id: string;
+  circuits: FabricCircuit[];
+}
+
+/**
+ * - pending: accepted, not yet confirmed on the device;
+ * - up: carrying traffic as specified;
+ * - failed: the device refused or lost it (reason says why);
+ * - absent: not on the device (e.g. after removal).
+ */
+export type BridgeCondition = 'pending' | 'up' | 'failed' | 'absent';
+
+export interface BridgeState {
+  id: string;
+  condition: BridgeCondition;
+  reason?: string;
+}
+
+export type BridgeListener = (state: BridgeState) => void;
+
+export interface Fabric {
+  /** e.g. "memory", "openflow", "corsa". */
+  readonly kind: string;
+
+  /** Parses and validates an interface description; INVALID_ARGUMENT if malformed. */
+  describeInterface(description: string): FabricInterface;
+
+  /** How many bridges the device can hold in all, or undefined if unlimited. */
+  maxBridges(): number | undefined;
+
+  /**
+   * Makes the device carry exactly `bridges`: creates or updates each, and
+   * removes every other bridge this fabric owns. Used at start-up and
+   * periodically to repair drift.
+   */
+  reconcile(bridges: readonly BridgeSpec[]): Promise<void>;
+
+  /** Creates the bridge, or updates it to match `spec`. */
+  ensureBridge(spec: BridgeSpec): Promise<void>;
+
+  /** Removes the bridge; succeeds if it is already gone. */
+  removeBridge(id: string): Promise<void>;
+
+  /** The state of every bridge the fabric knows about. */
+  bridges(): Promise<BridgeState[]>;
+
+  /** Bridge state changes, delivered asynchronously in order. Returns unsubscribe. */
+  subscribe(listener: BridgeListener): () => void;
+
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
