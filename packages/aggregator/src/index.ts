@@ -1,1 +1,4 @@
-export {};
+export { Aggregator, type AggregatorOptions } from './aggregator';
+export { AggregatorService } from './aggregator-service';
+export { modelChords } from './model-chords';
+export { TrunkState, rangesFromPairs } from './trunk-table';

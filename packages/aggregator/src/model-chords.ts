@@ -1,0 +1,101 @@
+import type { Chord } from '@dpb/model';
+
+/** A directed view of one usable edge for the model computation. */
+interface Arc {
+  to: string;
+  cost: number;
+  /** Capacity in the direction of travel. */
+  forwardMbps: number;
+  /** Capacity against the direction of travel. */
+  backwardMbps: number;
+}
+
+export interface ModelEdge {
+  a: string;
+  b: string;
+  cost: number;
+  /** a→b capacity. */
+  abMbps: number;
+  /** b→a capacity. */
+  baMbps: number;
+}
+
+/**
+ * The chords an aggregator reports to its superior: for every pair of outer
+ * terminals whose inner terminals are joined by edges that can carry at least
+ * `minMbps` in at least one direction, the least-cost path's cost and its
+ * bottleneck capacity each way. (DPB reported only the cost, [Q-30] and §9.3.)
+ */
+export function modelChords(
+  outer: readonly { name: string; inner: string }[],
+  edges: readonly ModelEdge[],
+  minMbps: number,
+): Chord[] {
+  const adj = new Map<string, Arc[]>();
+  const add = (from: string, arc: Arc): void => {
+    let l = adj.get(from);
+    if (!l) adj.set(from, (l = []));
+    l.push(arc);
+  };
+  for (const e of edges) {
+    if (Math.max(e.abMbps, e.baMbps) < minMbps) continue;
+    add(e.a, { to: e.b, cost: e.cost, forwardMbps: e.abMbps, backwardMbps: e.baMbps });
+    add(e.b, { to: e.a, cost: e.cost, forwardMbps: e.baMbps, backwardMbps: e.abMbps });
+  }
+  const sorted = [...outer].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const chords: Chord[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const src = sorted[i] as { name: string; inner: string };
+    const best = shortestPaths(adj, src.inner);
+    for (let j = i + 1; j < sorted.length; j++) {
+      const dst = sorted[j] as { name: string; inner: string };
+      if (dst.inner === src.inner) {
+        chords.push({ from: src.name, to: dst.name, cost: 0.001, upstreamMbps: Infinity, downstreamMbps: Infinity });
+        continue;
+      }
+      const r = best.get(dst.inner);
+      if (!r) continue;
+      chords.push({ from: src.name, to: dst.name, cost: r.cost, upstreamMbps: r.forward, downstreamMbps: r.backward });
+    }
+  }
+  return chords;
+}
+
+interface Reach {
+  cost: number;
+  /** Bottleneck from the source to here. */
+  forward: number;
+  /** Bottleneck from here back to the source. */
+  backward: number;
+}
+
+/** Dijkstra by cost (ties: wider forward bottleneck), tracking bottlenecks both ways. */
+function shortestPaths(adj: Map<string, Arc[]>, source: string): Map<string, Reach> {
+  const done = new Map<string, Reach>();
+  const frontier = new Map<string, Reach>([[source, { cost: 0, forward: Infinity, backward: Infinity }]]);
+  while (frontier.size > 0) {
+    let pick: string | undefined;
+    let pr: Reach | undefined;
+    for (const [v, r] of frontier) {
+      if (!pr || r.cost < pr.cost || (r.cost === pr.cost && (r.forward > pr.forward || (r.forward === pr.forward && v < (pick as string))))) {
+        pick = v;
+        pr = r;
+      }
+    }
+    const v = pick as string;
+    const r = pr as Reach;
+    frontier.delete(v);
+    done.set(v, r);
+    for (const arc of adj.get(v) ?? []) {
+      if (done.has(arc.to)) continue;
+      const cand: Reach = {
+        cost: r.cost + arc.cost,
+        forward: Math.min(r.forward, arc.forwardMbps),
+        backward: Math.min(r.backward, arc.backwardMbps),
+      };
+      const cur = frontier.get(arc.to);
+      if (!cur || cand.cost < cur.cost || (cand.cost === cur.cost && cand.forward > cur.forward)) frontier.set(arc.to, cand);
+    }
+  }
+  return done;
+}
