@@ -155,19 +155,26 @@ export class AggregatorService implements Service {
         status: this.hub.status,
       });
     }
-    if (this.record.intent === 'RESET') return this.mutex.run(async () => {});
     const r = this.record;
-    if (!r.request && r.errors.length === 0 && this.subs.length === 0 && !this.establishing) {
-      // already DORMANT: only forget an early activation
-      if (r.intent === 'ACTIVE') {
-        r.intent = 'INACTIVE';
-        await this.mutex.run(() => this.agg.persist(this));
-      }
-      return;
+    const busy = this.mutex.pending > 0 || r.request !== null || r.errors.length > 0 || this.subs.length > 0;
+    if (busy && r.intent !== 'RESET') {
+      // show RELEASING at once; a define still queued will then be refused
+      r.intent = 'RESET';
+      this.publish();
     }
-    r.intent = 'RESET';
-    this.publish();
     return this.mutex.run(async () => {
+      if (r.intent !== 'RESET') {
+        if (!r.request && r.errors.length === 0 && this.subs.length === 0) {
+          // already DORMANT: only forget an early activation
+          if (r.intent === 'ACTIVE') {
+            r.intent = 'INACTIVE';
+            await this.agg.persist(this);
+          }
+          return;
+        }
+        r.intent = 'RESET';
+        this.publish();
+      }
       await this.agg.persist(this);
       await this.step();
     });

@@ -330,32 +330,32 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     return [...this.trunkStates.values()].sort((a, b) => a.id - b.id).flatMap((t) => t.tunnels());
   }
 
-  provideBandwidth(id: number, amount: DirectionalMbps): Promise<TrunkInfo> {
+  async provideBandwidth(id: number, amount: DirectionalMbps): Promise<TrunkInfo> {
     return this.changeTrunk(id, (t) => t.withBandwidth(amount, 1));
   }
 
-  withdrawBandwidth(id: number, amount: DirectionalMbps): Promise<TrunkInfo> {
+  async withdrawBandwidth(id: number, amount: DirectionalMbps): Promise<TrunkInfo> {
     return this.changeTrunk(id, (t) => t.withBandwidth(amount, -1));
   }
 
-  setCost(id: number, cost: number): Promise<TrunkInfo> {
+  async setCost(id: number, cost: number): Promise<TrunkInfo> {
     const c = checkCost(cost);
     return this.changeTrunk(id, (t) => ({ ...t.record, cost: c }));
   }
 
-  defineLabels(id: number, range: LabelRange): Promise<TrunkInfo> {
+  async defineLabels(id: number, range: LabelRange): Promise<TrunkInfo> {
     return this.changeTrunk(id, (t) => t.withLabels(range));
   }
 
-  revokeLabels(id: number, revocation: LabelRevocation): Promise<TrunkInfo> {
+  async revokeLabels(id: number, revocation: LabelRevocation): Promise<TrunkInfo> {
     return this.changeTrunk(id, (t) => t.withoutLabels(revocation));
   }
 
-  decommission(id: number): Promise<TrunkInfo> {
+  async decommission(id: number): Promise<TrunkInfo> {
     return this.changeTrunk(id, (t) => ({ ...t.record, commissioned: false }));
   }
 
-  recommission(id: number): Promise<TrunkInfo> {
+  async recommission(id: number): Promise<TrunkInfo> {
     return this.changeTrunk(id, (t) => ({ ...t.record, commissioned: true }));
   }
 
