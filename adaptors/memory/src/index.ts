@@ -1,1 +1,2 @@
-export {};
+export * from './memory-fabric';
+export * from './interface-description';

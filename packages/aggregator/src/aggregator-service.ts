@@ -532,6 +532,11 @@ export class AggregatorService implements Service {
             sub.status = 'MISSING';
             return;
           }
+          if (!this.tearingDown && (await svc.describe()).request === null) {
+            // created but never defined (a crash between the two): step() defines it
+            sub.status = 'MISSING';
+            return;
+          }
           sub.service = svc;
           sub.record.id = svc.id;
           this.attach(sub);

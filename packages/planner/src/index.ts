@@ -1,1 +1,3 @@
 export * from './types';
+export { plan } from './plan';
+export { PlanningGraph, type PlanningEdgeAttributes, type PlanningNodeAttributes } from './planning-graph';

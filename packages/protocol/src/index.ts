@@ -1,1 +1,2 @@
-export {};
+export * from './error-mapping';
+export * from './rest-schemas';

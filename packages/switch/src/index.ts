@@ -1,1 +1,3 @@
-export {};
+export * from './logical-switch';
+export * from './switch-service';
+export * from './terminal-table';

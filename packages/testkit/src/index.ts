@@ -1,1 +1,2 @@
-export {};
+export * from './conformance/network-control';
+export * from './conformance/store';

@@ -55,6 +55,21 @@ describe('aggregator restart recovery', () => {
     await w.close();
   });
 
+  test('a crash after creating a sub-service but before defining it completes the service', async () => {
+    // found by the randomised crash test: the service sat in ESTABLISHING for ever
+    const w = await Wan.build(INITIATE);
+    const s = await w.agg.createService({ handle: 'y' });
+    await s.define({ circuits: [c('lancs-vms', 1), c('kcl-vms', 1)] });
+    await s.activate();
+    await expectStatus(s, 'ACTIVE');
+    await w.close();
+    const store = w.provider.switchStore('lancs');
+    for (const svc of (await store.load()).services) await store.putService({ ...svc, request: null, intent: 'INACTIVE' });
+    await w.open();
+    await expectStatus(await w.agg.service({ handle: 'y' }), 'ACTIVE');
+    await w.close();
+  });
+
   test('a crash in the middle of a release finishes the release and leaks nothing', async () => {
     const w = await Wan.build(INITIATE);
     const s = await w.agg.createService();

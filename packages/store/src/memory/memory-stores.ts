@@ -11,10 +11,36 @@ import {
   type SwitchTerminalRecord,
   type TrunkRecord,
 } from '@dpb/model';
+import {
+  checkAggregatorServiceRecord,
+  checkAggregatorTerminalRecord,
+  checkServiceRecord,
+  checkSwitchTerminalRecord,
+  checkTrunkRecord,
+} from '../record-checks';
 
 /** Deep copy, so callers can never alias what the store holds. */
 function copy<T>(x: T): T {
   return structuredClone(x);
+}
+
+/** Terminals in name order (byte order, as SQLite sorts them). */
+function sortedByName<T extends { name: string }>(items: Iterable<T>): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Throws ALREADY_EXISTS if another stored service has `service`'s handle. */
+function checkHandleFree(services: Map<number, { id: number; handle: string | null }>, service: { id: number; handle: string | null }, network?: string): void {
+  if (service.handle === null) return;
+  for (const other of services.values()) {
+    if (other.handle === service.handle && other.id !== service.id) {
+      throw errors.exists('handle', service.handle, {
+        ...(network === undefined ? {} : { network }),
+        handle: service.handle,
+        service: other.id,
+      });
+    }
+  }
 }
 
 /** What a memory switch store holds; shared by stores opened on the same network. */
@@ -50,17 +76,21 @@ export function emptyAggregatorData(): MemoryAggregatorData {
  * wrote, which is how tests simulate a restart.
  */
 export class MemorySwitchStore implements SwitchStore {
-  constructor(private readonly data: MemorySwitchData = emptySwitchData()) {}
+  constructor(
+    private readonly data: MemorySwitchData = emptySwitchData(),
+    private readonly network?: string,
+  ) {}
 
   async load(): Promise<SwitchSnapshot> {
     return copy({
-      terminals: [...this.data.terminals.values()],
+      terminals: sortedByName(this.data.terminals.values()),
       services: [...this.data.services.values()].sort((a, b) => a.id - b.id),
       nextServiceId: this.data.nextServiceId,
     });
   }
 
   async putTerminal(terminal: SwitchTerminalRecord): Promise<void> {
+    checkSwitchTerminalRecord(terminal);
     this.data.terminals.set(terminal.name, copy(terminal));
   }
 
@@ -69,6 +99,8 @@ export class MemorySwitchStore implements SwitchStore {
   }
 
   async putService(service: SwitchServiceRecord): Promise<void> {
+    checkServiceRecord(service);
+    checkHandleFree(this.data.services, service, this.network);
     this.data.services.set(service.id, copy(service));
     this.data.nextServiceId = Math.max(this.data.nextServiceId, service.id + 1);
   }
@@ -84,11 +116,14 @@ const startKey = (trunk: number, label: number): string => `${trunk}:s:${label}`
 const endKey = (trunk: number, label: number): string => `${trunk}:e:${label}`;
 
 export class MemoryAggregatorStore implements AggregatorStore {
-  constructor(private readonly data: MemoryAggregatorData = emptyAggregatorData()) {}
+  constructor(
+    private readonly data: MemoryAggregatorData = emptyAggregatorData(),
+    private readonly network?: string,
+  ) {}
 
   async load(): Promise<AggregatorSnapshot> {
     return copy({
-      terminals: [...this.data.terminals.values()],
+      terminals: sortedByName(this.data.terminals.values()),
       trunks: [...this.data.trunks.values()].sort((a, b) => a.id - b.id),
       services: [...this.data.services.values()].sort((a, b) => a.id - b.id),
       nextServiceId: this.data.nextServiceId,
@@ -97,6 +132,7 @@ export class MemoryAggregatorStore implements AggregatorStore {
   }
 
   async putTerminal(terminal: AggregatorTerminalRecord): Promise<void> {
+    checkAggregatorTerminalRecord(terminal);
     this.data.terminals.set(terminal.name, copy(terminal));
   }
 
@@ -105,34 +141,49 @@ export class MemoryAggregatorStore implements AggregatorStore {
   }
 
   async putTrunk(trunk: TrunkRecord): Promise<void> {
+    checkTrunkRecord(trunk);
     this.data.trunks.set(trunk.id, copy(trunk));
     this.data.nextTrunkId = Math.max(this.data.nextTrunkId, trunk.id + 1);
   }
 
   async deleteTrunk(id: number): Promise<void> {
+    let user: number | undefined;
     for (const [key, service] of this.data.held) {
-      if (key.startsWith(`${id}:`)) {
-        throw errors.busy(`trunk ${id} still carries tunnels of service ${service}`, {
-          kind: 'trunk',
-          trunk: id,
-          service,
-        });
-      }
+      if (key.startsWith(`${id}:`) && (user === undefined || service < user)) user = service;
+    }
+    if (user !== undefined) {
+      throw errors.busy(`trunk ${id} still carries tunnels of service ${user}`, {
+        kind: 'trunk',
+        ...this.where(),
+        trunk: id,
+        service: user,
+      });
     }
     this.data.trunks.delete(id);
   }
 
   async putService(service: AggregatorServiceRecord): Promise<void> {
     // validate everything before changing anything: the put is all or nothing
+    checkAggregatorServiceRecord(service);
+    checkHandleFree(this.data.services, service, this.network);
     for (const t of service.tunnels) {
-      if (!this.data.trunks.has(t.trunkId)) throw errors.notFound('trunk', String(t.trunkId), { trunk: t.trunkId });
-      for (const key of [startKey(t.trunkId, t.startLabel), endKey(t.trunkId, t.endLabel)]) {
+      if (!this.data.trunks.has(t.trunkId)) {
+        throw errors.notFound('trunk', String(t.trunkId), { ...this.where(), trunk: t.trunkId, service: service.id });
+      }
+    }
+    for (const t of service.tunnels) {
+      for (const [key, label, side] of [
+        [startKey(t.trunkId, t.startLabel), t.startLabel, 'start'],
+        [endKey(t.trunkId, t.endLabel), t.endLabel, 'end'],
+      ] as const) {
         const holder = this.data.held.get(key);
         if (holder !== undefined && holder !== service.id) {
-          throw errors.busy(`label pair ${t.startLabel}/${t.endLabel} of trunk ${t.trunkId} is held by service ${holder}`, {
+          throw errors.busy(`${side} label ${label} of trunk ${t.trunkId} is held by service ${holder}`, {
             kind: 'label',
+            ...this.where(),
             trunk: t.trunkId,
-            label: t.startLabel,
+            label,
+            side,
             service: holder,
           });
         }
@@ -153,6 +204,10 @@ export class MemoryAggregatorStore implements AggregatorStore {
   }
 
   async close(): Promise<void> {}
+
+  private where(): { network?: string } {
+    return this.network === undefined ? {} : { network: this.network };
+  }
 
   private unhold(id: number): void {
     const old = this.data.services.get(id);
@@ -175,13 +230,13 @@ export class MemoryStoreProvider implements StoreProvider {
   switchStore(network: string): SwitchStore {
     let d = this.switches.get(network);
     if (!d) this.switches.set(network, (d = emptySwitchData()));
-    return new MemorySwitchStore(d);
+    return new MemorySwitchStore(d, network);
   }
 
   aggregatorStore(network: string): AggregatorStore {
     let d = this.aggregators.get(network);
     if (!d) this.aggregators.set(network, (d = emptyAggregatorData()));
-    return new MemoryAggregatorStore(d);
+    return new MemoryAggregatorStore(d, network);
   }
 
   async close(): Promise<void> {}

@@ -1,0 +1,423 @@
+import { errors, type LabelRange, MAX_MBPS, NAME_PATTERN, parseTerminalRef, type TerminalRef } from '@dpb/model';
+import { formatLabelRange, parseLabelRangeText } from '@dpb/protocol';
+import * as path from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../logger';
+
+/**
+ * The dpb-server configuration. YAML keys are exactly these camelCase
+ * names; {@link validateConfig} turns parsed YAML into this type, filling
+ * defaults, and throws CONFIG_INVALID naming the key path of the first
+ * problem (`details.path`, e.g. `networks[2].trunks[0].labels`).
+ */
+export interface DpbConfig {
+  server: ServerConfig;
+  store: StoreConfig;
+  networks: NetworkConfig[];
+}
+
+export interface ServerConfig {
+  rest: RestConfig;
+  log: { level: LogLevel };
+}
+
+export interface RestConfig {
+  /** Default 127.0.0.1. */
+  host: string;
+  /** Default 4753 (the original DPB port). 0 picks a free port. */
+  port: number;
+  /** Largest request body accepted, bytes; default 1 MiB. */
+  maxBodyBytes: number;
+}
+
+/** `{ sqlite: PATH }` (resolved against the config file's directory) or `{ memory: {} }`. */
+export type StoreConfig = { sqlite: string } | { memory: Record<string, never> };
+
+export type NetworkConfig = SwitchNetworkConfig | AggregatorNetworkConfig;
+
+export interface MemoryFabricConfig {
+  maxBridges?: number;
+  delayMs?: number;
+}
+
+export interface SwitchNetworkConfig {
+  name: string;
+  kind: 'switch';
+  fabric: { memory: MemoryFabricConfig };
+  /** Terminal name → fabric interface description. */
+  terminals: Record<string, string>;
+  /** Terminal name → quotas (Mbit/s). */
+  quotas: Record<string, { ingressMbps?: number; egressMbps?: number }>;
+  /** How often the switch re-pushes its desired state to the fabric; switch default if omitted. */
+  repairIntervalMs?: number;
+}
+
+/** Capacity of a trunk: the same both ways, or each way. */
+export type CapacityConfig = number | { upstream: number; downstream: number };
+
+export interface TrunkConfig {
+  /** [start, end], each `network:terminal` of an inferior. */
+  ends: [string, string];
+  capacityMbps: CapacityConfig;
+  /** `"100-399"`, `"100-399:1100"`, or a list of those. */
+  labels: string | string[];
+  /** Default 1. */
+  cost?: number;
+  /** Default: left as stored (true for a new trunk). */
+  commissioned?: boolean;
+}
+
+export interface AggregatorNetworkConfig {
+  name: string;
+  kind: 'aggregator';
+  /** Names of networks in this file. */
+  inferiors: string[];
+  /** Terminal name → `network:terminal` of an inferior. */
+  terminals: Record<string, string>;
+  trunks: TrunkConfig[];
+  /** How long a cached inferior model is reused; aggregator default if omitted. */
+  modelCacheMs?: number;
+}
+
+export const DEFAULT_REST_HOST = '127.0.0.1';
+export const DEFAULT_REST_PORT = 4753;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_SQLITE_FILE = 'dpb.sqlite';
+
+// ---------------------------------------------------------------- helpers
+
+type Obj = Record<string, unknown>;
+
+function fail(p: string, message: string, details: Record<string, unknown> = {}): never {
+  throw errors.config(p, message, details);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function obj(v: unknown, p: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, `must be a mapping; got ${describe(v)}`);
+  return v as Obj;
+}
+
+/** Rejects keys not in `allowed`. */
+function keys(o: Obj, p: string, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) {
+      fail(join(p, k), `unknown key "${k}"; allowed here: ${allowed.join(', ')}`, { key: k });
+    }
+  }
+}
+
+function join(p: string, k: string | number): string {
+  if (typeof k === 'number') return `${p}[${k}]`;
+  return p === '' ? k : `${p}.${k}`;
+}
+
+function str(v: unknown, p: string): string {
+  if (typeof v !== 'string' || v.length === 0) fail(p, `must be a non-empty string; got ${describe(v)}`);
+  return v;
+}
+
+function nameOf(v: unknown, p: string): string {
+  if (typeof v !== 'string' || !NAME_PATTERN.test(v)) {
+    fail(p, `must be a name of 1-64 letters, digits, '_', '.', '-', starting with a letter or digit; got ${describe(v)}`);
+  }
+  return v;
+}
+
+function num(v: unknown, p: string, opts: { min?: number; max?: number; integer?: boolean; positive?: boolean } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(p, `must be a number; got ${describe(v)}`);
+  if (opts.integer && !Number.isInteger(v)) fail(p, `must be a whole number; got ${v}`);
+  if (opts.positive && !(v > 0)) fail(p, `must be greater than 0; got ${v}`);
+  if (opts.min !== undefined && v < opts.min) fail(p, `must be at least ${opts.min}; got ${v}`);
+  if (opts.max !== undefined && v > opts.max) fail(p, `must be at most ${opts.max}; got ${v}`);
+  return v;
+}
+
+function mbps(v: unknown, p: string): number {
+  return num(v, p, { min: 0, max: MAX_MBPS });
+}
+
+function bool(v: unknown, p: string): boolean {
+  if (typeof v !== 'boolean') fail(p, `must be true or false; got ${describe(v)}`);
+  return v;
+}
+
+function ref(v: unknown, p: string): TerminalRef {
+  const s = str(v, p);
+  try {
+    return parseTerminalRef(s, p);
+  } catch {
+    return fail(p, `must look like network:terminal; got ${JSON.stringify(s)}`);
+  }
+}
+
+// ---------------------------------------------------------------- sections
+
+function server(v: unknown): ServerConfig {
+  const o = v === undefined || v === null ? {} : obj(v, 'server');
+  keys(o, 'server', ['rest', 'log']);
+  const r = o.rest === undefined || o.rest === null ? {} : obj(o.rest, 'server.rest');
+  keys(r, 'server.rest', ['host', 'port', 'maxBodyBytes']);
+  const host = r.host === undefined ? DEFAULT_REST_HOST : str(r.host, 'server.rest.host');
+  const port = r.port === undefined ? DEFAULT_REST_PORT : num(r.port, 'server.rest.port', { integer: true, min: 0, max: 65535 });
+  const maxBodyBytes =
+    r.maxBodyBytes === undefined
+      ? DEFAULT_MAX_BODY_BYTES
+      : num(r.maxBodyBytes, 'server.rest.maxBodyBytes', { integer: true, min: 1024, max: 64 * 1024 * 1024 });
+  const l = o.log === undefined || o.log === null ? {} : obj(o.log, 'server.log');
+  keys(l, 'server.log', ['level']);
+  let level: LogLevel = 'info';
+  if (l.level !== undefined) {
+    if (!(LOG_LEVELS as readonly unknown[]).includes(l.level)) {
+      fail('server.log.level', `must be one of ${LOG_LEVELS.join(', ')}; got ${describe(l.level)}`);
+    }
+    level = l.level as LogLevel;
+  }
+  return { rest: { host, port, maxBodyBytes }, log: { level } };
+}
+
+function store(v: unknown, baseDir: string): StoreConfig {
+  if (v === undefined || v === null) return { sqlite: path.resolve(baseDir, DEFAULT_SQLITE_FILE) };
+  const o = obj(v, 'store');
+  keys(o, 'store', ['sqlite', 'memory']);
+  const ks = Object.keys(o);
+  if (ks.length !== 1) fail('store', `must name exactly one of sqlite, memory; got ${ks.length === 0 ? 'none' : ks.join(', ')}`);
+  if (o.sqlite !== undefined) {
+    const file = str(o.sqlite, 'store.sqlite');
+    return { sqlite: file === ':memory:' ? file : path.resolve(baseDir, file) };
+  }
+  const m = o.memory === null ? {} : obj(o.memory, 'store.memory');
+  keys(m, 'store.memory', []);
+  return { memory: {} };
+}
+
+function nameMap(v: unknown, p: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  const o = obj(v, p);
+  for (const k of Object.keys(o)) nameOf(k, join(p, k));
+  return o;
+}
+
+function switchNetwork(o: Obj, p: string, name: string): SwitchNetworkConfig {
+  keys(o, p, ['name', 'kind', 'fabric', 'terminals', 'quotas', 'repairIntervalMs']);
+  const f = obj(o.fabric, join(p, 'fabric'));
+  keys(f, join(p, 'fabric'), ['memory']);
+  if (f.memory === undefined) fail(join(p, 'fabric'), 'must name a fabric: memory');
+  const fp = join(join(p, 'fabric'), 'memory');
+  const m = f.memory === null ? {} : obj(f.memory, fp);
+  keys(m, fp, ['maxBridges', 'delayMs']);
+  const memory: MemoryFabricConfig = {};
+  if (m.maxBridges !== undefined) memory.maxBridges = num(m.maxBridges, join(fp, 'maxBridges'), { integer: true, min: 0 });
+  if (m.delayMs !== undefined) memory.delayMs = num(m.delayMs, join(fp, 'delayMs'), { min: 0, max: 60_000 });
+
+  const tp = join(p, 'terminals');
+  const raw = nameMap(o.terminals, tp);
+  const terminals: Record<string, string> = {};
+  const byInterface = new Map<string, string>();
+  for (const [t, desc] of Object.entries(raw)) {
+    const d = typeof desc === 'number' ? String(desc) : str(desc, join(tp, t));
+    const other = byInterface.get(d);
+    if (other !== undefined) fail(join(tp, t), `interface "${d}" is already used by terminal ${other}`, { terminal: t });
+    byInterface.set(d, t);
+    terminals[t] = d;
+  }
+
+  const qp = join(p, 'quotas');
+  const quotas: SwitchNetworkConfig['quotas'] = {};
+  for (const [t, q] of Object.entries(nameMap(o.quotas, qp))) {
+    const pp = join(qp, t);
+    if (!(t in terminals)) fail(pp, `terminal ${t} is not among this switch's terminals`, { terminal: t });
+    const qo = obj(q, pp);
+    keys(qo, pp, ['ingressMbps', 'egressMbps']);
+    const entry: { ingressMbps?: number; egressMbps?: number } = {};
+    if (qo.ingressMbps !== undefined) entry.ingressMbps = mbps(qo.ingressMbps, join(pp, 'ingressMbps'));
+    if (qo.egressMbps !== undefined) entry.egressMbps = mbps(qo.egressMbps, join(pp, 'egressMbps'));
+    quotas[t] = entry;
+  }
+  const out: SwitchNetworkConfig = { name, kind: 'switch', fabric: { memory }, terminals, quotas };
+  if (o.repairIntervalMs !== undefined) {
+    out.repairIntervalMs = num(o.repairIntervalMs, join(p, 'repairIntervalMs'), { integer: true, min: 10, max: 86_400_000 });
+  }
+  return out;
+}
+
+/** The label ranges of a trunk's `labels` value. */
+export function trunkLabelRanges(labels: string | string[], p = 'labels'): LabelRange[] {
+  const list = Array.isArray(labels) ? labels : [labels];
+  const ranges: LabelRange[] = [];
+  list.forEach((text, i) => {
+    const ip = Array.isArray(labels) ? join(p, i) : p;
+    if (typeof text !== 'string' && typeof text !== 'number') fail(ip, `must be a label range like "100-399" or "100-399:1100"; got ${describe(text)}`);
+    let r: LabelRange;
+    try {
+      r = parseLabelRangeText(String(text), ip);
+    } catch (e) {
+      return fail(ip, (e as Error).message.replace(`${ip}: `, '').replace(`${ip} `, ''), { value: String(text) });
+    }
+    for (const [j, q] of ranges.entries()) {
+      const overlaps = (a: number, b: number) => a < b + q.count && b < a + r.count;
+      if (overlaps(r.startBase, q.startBase) || overlaps(r.endBase, q.endBase)) {
+        fail(ip, `label range ${formatLabelRange(r)} overlaps ${formatLabelRange(q)} (entry ${j})`, { value: String(text) });
+      }
+    }
+    ranges.push(r);
+  });
+  if (ranges.length === 0) fail(p, 'must give at least one label range');
+  return ranges;
+}
+
+/** Capacity each way of a trunk's `capacityMbps` value. */
+export function trunkCapacity(c: CapacityConfig): { upstreamMbps: number; downstreamMbps: number } {
+  return typeof c === 'number' ? { upstreamMbps: c, downstreamMbps: c } : { upstreamMbps: c.upstream, downstreamMbps: c.downstream };
+}
+
+function trunk(v: unknown, p: string): TrunkConfig {
+  const o = obj(v, p);
+  keys(o, p, ['ends', 'capacityMbps', 'labels', 'cost', 'commissioned']);
+  const ep = join(p, 'ends');
+  if (!Array.isArray(o.ends) || o.ends.length !== 2) fail(ep, `must be a list of two network:terminal ends; got ${describe(o.ends)}`);
+  const ends = [str(o.ends[0], join(ep, 0)), str(o.ends[1], join(ep, 1))] as [string, string];
+  ref(ends[0], join(ep, 0));
+  ref(ends[1], join(ep, 1));
+  if (ends[0] === ends[1]) fail(join(ep, 1), 'a trunk cannot join a terminal to itself');
+  const cp = join(p, 'capacityMbps');
+  let capacityMbps: CapacityConfig;
+  if (o.capacityMbps === undefined) fail(cp, 'is required (a number, or { upstream, downstream })');
+  if (typeof o.capacityMbps === 'object' && o.capacityMbps !== null && !Array.isArray(o.capacityMbps)) {
+    const c = o.capacityMbps as Obj;
+    keys(c, cp, ['upstream', 'downstream']);
+    capacityMbps = { upstream: mbps(c.upstream, join(cp, 'upstream')), downstream: mbps(c.downstream, join(cp, 'downstream')) };
+  } else capacityMbps = mbps(o.capacityMbps, cp);
+  const lp = join(p, 'labels');
+  if (o.labels === undefined) fail(lp, 'is required, e.g. "100-399" or "100-399:1100"');
+  const labels = Array.isArray(o.labels) ? o.labels.map((x, i) => (typeof x === 'number' ? String(x) : str(x, join(lp, i)))) : typeof o.labels === 'number' ? String(o.labels) : str(o.labels, lp);
+  trunkLabelRanges(labels, lp);
+  const out: TrunkConfig = { ends, capacityMbps, labels };
+  if (o.cost !== undefined) out.cost = num(o.cost, join(p, 'cost'), { positive: true, max: 1e9 });
+  if (o.commissioned !== undefined) out.commissioned = bool(o.commissioned, join(p, 'commissioned'));
+  return out;
+}
+
+function aggregatorNetwork(o: Obj, p: string, name: string): AggregatorNetworkConfig {
+  keys(o, p, ['name', 'kind', 'inferiors', 'terminals', 'trunks', 'modelCacheMs']);
+  const ip = join(p, 'inferiors');
+  if (!Array.isArray(o.inferiors) || o.inferiors.length === 0) fail(ip, `must be a non-empty list of network names; got ${describe(o.inferiors)}`);
+  const inferiors: string[] = [];
+  o.inferiors.forEach((x, i) => {
+    const n = nameOf(x, join(ip, i));
+    if (n === name) fail(join(ip, i), `an aggregator cannot be its own inferior`);
+    if (inferiors.includes(n)) fail(join(ip, i), `inferior ${n} is listed twice`);
+    inferiors.push(n);
+  });
+  const tp = join(p, 'terminals');
+  const terminals: Record<string, string> = {};
+  for (const [t, r] of Object.entries(nameMap(o.terminals, tp))) {
+    terminals[t] = str(r, join(tp, t));
+    ref(terminals[t], join(tp, t));
+  }
+  const trp = join(p, 'trunks');
+  if (o.trunks !== undefined && o.trunks !== null && !Array.isArray(o.trunks)) fail(trp, `must be a list; got ${describe(o.trunks)}`);
+  const trunks = ((o.trunks as unknown[] | undefined | null) ?? []).map((t, i) => trunk(t, join(trp, i)));
+  const out: AggregatorNetworkConfig = { name, kind: 'aggregator', inferiors, terminals, trunks };
+  if (o.modelCacheMs !== undefined) out.modelCacheMs = num(o.modelCacheMs, join(p, 'modelCacheMs'), { integer: true, min: 0, max: 3_600_000 });
+  return out;
+}
+
+/** Cross-network checks: inferiors exist, no cycles, terminal references resolve, no end used twice. */
+function crossCheck(networks: NetworkConfig[]): void {
+  const index = new Map(networks.map((n, i) => [n.name, i] as const));
+  networks.forEach((n, i) => {
+    if (n.kind !== 'aggregator') return;
+    const p = `networks[${i}]`;
+    n.inferiors.forEach((inf, j) => {
+      if (!index.has(inf)) fail(`${p}.inferiors[${j}]`, `no network named ${inf} in this file`, { network: inf });
+    });
+    // each inferior terminal serves one purpose: one aggregator terminal or one trunk end
+    const used = new Map<string, string>();
+    const check = (r: string, at: string): void => {
+      const t = parseTerminalRef(r, at);
+      const inf = networks[index.get(t.network) ?? -1];
+      if (!n.inferiors.includes(t.network) || !inf) {
+        fail(at, `network ${t.network} is not an inferior of ${n.name}`, { network: t.network });
+      }
+      if (!(t.terminal in inf.terminals)) {
+        fail(at, `network ${t.network} has no terminal ${t.terminal} in this file`, { network: t.network, terminal: t.terminal });
+      }
+      const prev = used.get(r);
+      if (prev !== undefined) fail(at, `${r} is already used at ${prev}`, { network: t.network, terminal: t.terminal });
+      used.set(r, at);
+    };
+    for (const [t, r] of Object.entries(n.terminals)) check(r, `${p}.terminals.${t}`);
+    n.trunks.forEach((tr, j) => {
+      check(tr.ends[0], `${p}.trunks[${j}].ends[0]`);
+      check(tr.ends[1], `${p}.trunks[${j}].ends[1]`);
+    });
+  });
+  // cycles: depth-first over inferiors
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done') return;
+    const i = index.get(name) as number;
+    if (state.get(name) === 'visiting') {
+      fail(`networks[${i}].inferiors`, `inferiors form a cycle: ${[...trail, name].join(' -> ')}`, { network: name });
+    }
+    state.set(name, 'visiting');
+    const n = networks[i] as NetworkConfig;
+    if (n.kind === 'aggregator') for (const inf of n.inferiors) visit(inf, [...trail, name]);
+    state.set(name, 'done');
+  };
+  for (const n of networks) visit(n.name, []);
+}
+
+/**
+ * Validates parsed YAML and fills defaults. Relative paths resolve against
+ * `baseDir` (the config file's directory). Throws CONFIG_INVALID with
+ * `details.path` on the first problem.
+ */
+export function validateConfig(raw: unknown, baseDir: string): DpbConfig {
+  const root = obj(raw ?? {}, '');
+  keys(root, '', ['server', 'store', 'networks']);
+  const srv = server(root.server);
+  const st = store(root.store, baseDir);
+  if (root.networks === undefined || root.networks === null) fail('networks', 'is required: a list of networks');
+  if (!Array.isArray(root.networks)) fail('networks', `must be a list; got ${describe(root.networks)}`);
+  const seen = new Map<string, number>();
+  const networks = root.networks.map((v, i): NetworkConfig => {
+    const p = `networks[${i}]`;
+    const o = obj(v, p);
+    const name = nameOf(o.name, `${p}.name`);
+    const prev = seen.get(name);
+    if (prev !== undefined) fail(`${p}.name`, `network ${name} is already defined at networks[${prev}]`, { network: name });
+    seen.set(name, i);
+    switch (o.kind) {
+      case 'switch':
+        return switchNetwork(o, p, name);
+      case 'aggregator':
+        return aggregatorNetwork(o, p, name);
+      default:
+        return fail(`${p}.kind`, `must be switch or aggregator; got ${describe(o.kind)}`);
+    }
+  });
+  crossCheck(networks);
+  return { server: srv, store: st, networks };
+}
+
+/** Networks in an order where every inferior comes before its aggregator. */
+export function dependencyOrder(networks: readonly NetworkConfig[]): NetworkConfig[] {
+  const byName = new Map(networks.map((n) => [n.name, n] as const));
+  const out: NetworkConfig[] = [];
+  const done = new Set<string>();
+  const visit = (n: NetworkConfig): void => {
+    if (done.has(n.name)) return;
+    done.add(n.name);
+    if (n.kind === 'aggregator') for (const inf of n.inferiors) visit(byName.get(inf) as NetworkConfig);
+    out.push(n);
+  };
+  for (const n of networks) visit(n);
+  return out;
+}

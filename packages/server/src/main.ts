@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+import { isBrokerError } from '@dpb/model';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/load';
+import type { DpbConfig } from './config/schema';
+import { JsonLogger } from './logger';
+import { createApp } from './rest/app';
+import { wire } from './wiring';
+
+const USAGE = `usage: dpb-server --config FILE [--check-config]
+
+  --config FILE    the YAML configuration (see docs/configuration.md)
+  --check-config   validate the configuration, print the result, exit 0 (valid) or 1
+  --help           this text`;
+
+/** A ready-to-paste curl line creating a multi-site service on the first aggregator (or switch). */
+export function demoCurl(config: DpbConfig, base: string): string[] {
+  const net = config.networks.find((n) => n.kind === 'aggregator') ?? config.networks[0];
+  if (!net) return [];
+  const terminals = Object.keys(net.terminals).slice(0, 3);
+  if (terminals.length < 2) return [];
+  const body = {
+    handle: 'demo-1',
+    circuits: terminals.map((terminal) => ({ terminal, label: 100, ingressMbps: 50, egressMbps: 100 })),
+    activate: true,
+  };
+  const url = `${base}/api/v1/networks/${encodeURIComponent(net.name)}/services`;
+  return [
+    `curl -sS -X POST ${url} -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`,
+    `curl -sS '${url}/demo-1?wait=ACTIVE,FAILED&timeoutMs=10000'`,
+    `curl -sS -X DELETE ${url}/demo-1`,
+  ];
+}
+
+function printConfigError(e: unknown): void {
+  if (isBrokerError(e)) {
+    const where = [e.details.file, e.details.line === undefined ? undefined : `line ${String(e.details.line)}`].filter(Boolean).join(', ');
+    process.stderr.write(`dpb-server: ${e.code}${e.details.path ? ` at ${String(e.details.path)}` : ''}${where ? ` (${where})` : ''}: ${e.message}\n`);
+  } else {
+    process.stderr.write(`dpb-server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+}
+
+/** Runs the server; resolves with the exit code for --check-config and startup failures. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    process.stderr.write(`dpb-server: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const file = args.values.config;
+  if (!file) {
+    process.stderr.write(`dpb-server: --config FILE is required\n${USAGE}\n`);
+    return 2;
+  }
+  let config: DpbConfig;
+  try {
+    config = loadConfig(file);
+  } catch (e) {
+    printConfigError(e);
+    return 1;
+  }
+  if (args.values['check-config']) {
+    process.stdout.write(`${file}: valid (${config.networks.length} networks: ${config.networks.map((n) => `${n.name} (${n.kind})`).join(', ')})\n`);
+    return 0;
+  }
+
+  const logger = new JsonLogger({ level: config.server.log.level });
+  let wired;
+  try {
+    wired = await wire(config, { logger });
+  } catch (e) {
+    printConfigError(e);
+    return 1;
+  }
+  const app = createApp({ networks: wired.networks, logger, maxBodyBytes: config.server.rest.maxBodyBytes });
+  const server = app.listen(config.server.rest.port, config.server.rest.host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (e) {
+    process.stderr.write(`dpb-server: cannot listen on ${config.server.rest.host}:${config.server.rest.port}: ${(e as Error).message}\n`);
+    await wired.close();
+    return 1;
+  }
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const base = `http://${host}:${addr.port}`;
+  logger.info('listening', { url: base, networks: [...wired.networks.keys()] });
+  const lines = [
+    `dpb-server: REST API on ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json); networks: ${[...wired.networks.keys()].join(', ')}`,
+  ];
+  const curl = demoCurl(config, base);
+  if (curl.length > 0) {
+    lines.push('Try a multi-site service, then read it back once ACTIVE, then release it:', ...curl.map((c) => `  ${c}`));
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    server.close();
+    server.closeAllConnections();
+    void wired.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error('error while stopping', { error: e });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return undefined;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== undefined) process.exit(code);
+    },
+    (e: unknown) => {
+      printConfigError(e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,125 @@
+import { BrokerError, errors, type Logger, silentLogger } from '@dpb/model';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Networks } from '../networks';
+import { errorHandler } from './error-handler';
+import { buildOpenApi, expressPath } from './openapi';
+import type { RouteContext, RouteDef } from './route';
+import { networkRoutes } from './routes/networks';
+import { serviceRoutes } from './routes/services';
+import { terminalRoutes } from './routes/terminals';
+import { trunkRoutes } from './routes/trunks';
+import { validateBody } from './validate';
+
+/** Every route the app serves (except the OpenAPI document itself, which is added to this list below). */
+const baseRoutes: RouteDef[] = [...networkRoutes, ...terminalRoutes, ...trunkRoutes, ...serviceRoutes];
+
+/** The full route table, OpenAPI route included. */
+export const ROUTES: readonly RouteDef[] = [
+  ...baseRoutes,
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    operationId: 'openapi',
+    summary: 'This OpenAPI document',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+    handler: async () => ({ status: 200, body: OPENAPI }),
+  },
+];
+
+/** The OpenAPI document, generated from {@link ROUTES}. */
+export const OPENAPI: Record<string, unknown> = buildOpenApi(ROUTES);
+
+export interface AppOptions {
+  networks: Networks;
+  logger?: Logger;
+  /** Largest request body, bytes; default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** Infinity (unlimited capacity) is written as null. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+function singleQuery(req: Request, route: RouteDef): Record<string, string> {
+  const allowed = new Set((route.query ?? []).map((q) => q.name));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) {
+    if (!allowed.has(k)) {
+      throw errors.invalid(`unknown query parameter ${k}${allowed.size ? `; allowed: ${[...allowed].join(', ')}` : ''}`, { field: k });
+    }
+    const list = Array.isArray(v) ? v : [v];
+    if (!list.every((x) => typeof x === 'string')) throw errors.invalid(`query parameter ${k} is malformed`, { field: k });
+    out[k] = (list as string[]).join(',');
+  }
+  return out;
+}
+
+/**
+ * Builds the express app (no listen) serving REST v1 over `networks`.
+ * Every failure becomes `{"error":{"code","message","details"}}` with the
+ * status from @dpb/protocol's table; nothing a client sends can crash it or
+ * drop the connection.
+ */
+export function createApp(options: AppOptions): Express {
+  const logger = options.logger ?? silentLogger;
+  const limit = options.maxBodyBytes ?? 1024 * 1024;
+  const { networks } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('json replacer', jsonReplacer);
+  app.set('query parser', 'simple');
+  app.set('strict routing', false);
+
+  const json = express.json({ limit, strict: true, type: () => true });
+
+  const byPath = new Map<string, RouteDef[]>();
+  for (const r of ROUTES) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+
+  for (const [path, routes] of byPath) {
+    const p = expressPath(path);
+    for (const route of routes) {
+      const run = async (req: Request, res: Response): Promise<void> => {
+        const params = req.params as Record<string, string>;
+        const query = singleQuery(req, route);
+        let body: unknown;
+        if (route.body) body = validateBody(route.body, req.body);
+        else if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) && Object.keys(req.body).length === 0)) {
+          throw errors.invalid(`${route.method.toUpperCase()} ${path} takes no request body`, { field: 'body' });
+        }
+        let net = undefined as unknown as RouteContext['net'];
+        if (params.net !== undefined) {
+          const found = networks.get(params.net);
+          if (!found) throw errors.notFound('network', params.net, { network: params.net });
+          net = found;
+        }
+        const reply = await route.handler({ req, res, params, query, body, networks, net, logger });
+        if (!reply) return;
+        if (!(reply.status in route.responses)) throw errors.internal(`handler replied ${reply.status}, not declared for ${route.operationId}`);
+        for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+        if (reply.status === 204) res.status(204).end();
+        else res.status(reply.status).json(reply.body);
+      };
+      const handlers = [(req: Request, res: Response, next: NextFunction) => run(req, res).catch(next)];
+      if (route.method === 'get') app.get(p, ...handlers);
+      else app[route.method](p, json, ...handlers);
+    }
+    const allow = routes.map((r) => r.method.toUpperCase());
+    if (allow.includes('GET')) allow.push('HEAD');
+    app.all(p, (req: Request, _res: Response, next: NextFunction) => {
+      next(
+        new BrokerError(
+          'NOT_FOUND',
+          `${req.method} is not allowed on ${path}; allowed: ${allow.join(', ')}`,
+          { details: { kind: 'route', method: req.method, path: req.path, allow, reason: 'METHOD_NOT_ALLOWED' } },
+        ),
+      );
+    });
+  }
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(errors.notFound('route', `${req.method} ${req.path}`, { method: req.method, path: req.path }));
+  });
+  app.use(errorHandler(logger, limit));
+  return app;
+}
