@@ -38,7 +38,7 @@ import {
   type TunnelInfo,
   type TunnelRecord,
 } from '@dpb/model';
-import { type PlanChord, type PlanEndpoint, type PlanTrunk, plan } from '@dpb/planner';
+import { type PlanChord, type PlanEndpoint, PlanningGraph, type PlanTrunk } from '@dpb/planner';
 import { AggregatorService } from './aggregator-service';
 import { modelChords, type ModelEdge } from './model-chords';
 import { checkRange, type HeldTunnel, TrunkState } from './trunk-table';
@@ -95,6 +95,8 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   private readonly models = new Map<string, CachedModel>();
   private readonly modelSubscriptions = new Map<string, () => void>();
   private readonly orphanTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** The planner's graph, kept between defines; trunk capacities are synced as tunnels come and go. */
+  private graph: { planning: PlanningGraph; builtAt: number; trunks: Set<number> } | undefined;
   private nextServiceId = 1;
   private nextTrunkId = 1;
   private closed = false;
@@ -232,7 +234,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       await this.store.putTerminal(rec);
       this.terminalsByName.set(name, rec);
       this.exposed.set(key, name);
-      this.modelChanged();
+      this.topologyChanged();
       return { name, inferior: { ...ref } };
     });
   }
@@ -248,7 +250,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       await this.store.deleteTerminal(name);
       this.terminalsByName.delete(name);
       this.exposed.delete(terminalRefKey(t.inferior));
-      this.modelChanged();
+      this.topologyChanged();
     });
   }
 
@@ -292,7 +294,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       await this.store.putTrunk(record);
       this.nextTrunkId = id + 1;
       this.indexTrunk(new TrunkState(record));
-      this.modelChanged();
+      this.topologyChanged();
       return (this.trunkStates.get(id) as TrunkState).info();
     });
   }
@@ -308,7 +310,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       this.trunkStates.delete(id);
       this.trunkEnds.delete(terminalRefKey(t.record.start));
       this.trunkEnds.delete(terminalRefKey(t.record.end));
-      this.modelChanged();
+      this.topologyChanged();
     });
   }
 
@@ -390,6 +392,46 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     this.notifier.notify();
   }
 
+  /** Terminals, trunks or an inferior's model changed: the planning graph must be rebuilt. */
+  private topologyChanged(): void {
+    this.graph = undefined;
+    this.notifier.notify();
+  }
+
+  /** Keeps the cached planning graph in step with a trunk's remaining capacity and usability. */
+  private syncTrunk(id: number): void {
+    const g = this.graph;
+    const t = this.trunkStates.get(id);
+    if (!g || !t) return;
+    if (t.usable !== g.trunks.has(id)) {
+      this.graph = undefined;
+      return;
+    }
+    if (t.usable) {
+      const a = t.available;
+      g.planning.setTrunkCapacity(id, a.upstreamMbps, a.downstreamMbps);
+    }
+  }
+
+  /** The planning graph over every usable trunk and every inferior's chords, built when needed. */
+  private async planningGraph(): Promise<PlanningGraph> {
+    const g = this.graph;
+    if (g && this.now() - g.builtAt <= this.modelCacheMs) return g.planning;
+    const trunks: PlanTrunk[] = [];
+    for (const t of this.trunkStates.values()) {
+      if (!t.usable) continue;
+      const a = t.available;
+      trunks.push({ id: t.id, start: t.record.start, end: t.record.end, cost: t.record.cost, upstreamMbps: a.upstreamMbps, downstreamMbps: a.downstreamMbps });
+    }
+    const chords: PlanChord[] = [];
+    for (const network of this.inferiorNames()) {
+      for (const c of await this.inferiorChords(network)) chords.push({ network, ...c });
+    }
+    const planning = new PlanningGraph({ trunks, chords });
+    this.graph = { planning, builtAt: this.now(), trunks: new Set(trunks.map((t) => t.id)) };
+    return planning;
+  }
+
   /**
    * Plans the request and reserves its tunnels, under the network lock, and
    * writes the definition in one transaction. On any failure nothing is held.
@@ -402,22 +444,8 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
         const [network, terminal] = splitKey(key);
         endpoints.push({ network, terminal, ingressMbps: flow.ingressMbps, egressMbps: flow.egressMbps });
       }
-      const trunks: PlanTrunk[] = [];
-      for (const t of this.trunkStates.values()) {
-        if (!t.usable) continue;
-        const a = t.available;
-        trunks.push({ id: t.id, start: t.record.start, end: t.record.end, cost: t.record.cost, upstreamMbps: a.upstreamMbps, downstreamMbps: a.downstreamMbps });
-      }
-      const networks = new Set<string>(endpoints.map((e) => e.network));
-      for (const t of trunks) {
-        networks.add(t.start.network);
-        networks.add(t.end.network);
-      }
-      const chords: PlanChord[] = [];
-      for (const network of [...networks].sort()) {
-        for (const c of await this.inferiorChords(network)) chords.push({ network, ...c });
-      }
-      const result = plan({ endpoints, trunks, chords });
+      for (const e of endpoints) this.inferior(e.network);
+      const result = (await this.planningGraph()).plan(endpoints);
       if (!result.ok) throw this.explainPlanFailure(result.failure, inner);
       const p = result.plan;
       // allocate the lowest free label pair of each tree trunk
@@ -457,11 +485,17 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       }));
       const record: AggregatorServiceRecord = { ...svc.record, request, generation, subservices, tunnels };
       const held: HeldTunnel[] = tunnels.map((t) => ({ ...t, service: svc.id }));
-      for (const h of held) (this.trunkStates.get(h.trunkId) as TrunkState).hold(h);
+      for (const h of held) {
+        (this.trunkStates.get(h.trunkId) as TrunkState).hold(h);
+        this.syncTrunk(h.trunkId);
+      }
       try {
         await this.store.putService(record);
       } catch (e) {
-        for (const h of held) this.trunkStates.get(h.trunkId)?.free(h.startLabel, svc.id);
+        for (const h of held) {
+          this.trunkStates.get(h.trunkId)?.free(h.startLabel, svc.id);
+          this.syncTrunk(h.trunkId);
+        }
         throw toBrokerError(e);
       }
       svc.record = record;
@@ -470,7 +504,10 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   }
 
   freeTunnels(svc: AggregatorService): void {
-    for (const t of svc.record.tunnels) this.trunkStates.get(t.trunkId)?.free(t.startLabel, svc.id);
+    for (const t of svc.record.tunnels) {
+      this.trunkStates.get(t.trunkId)?.free(t.startLabel, svc.id);
+      this.syncTrunk(t.trunkId);
+    }
   }
 
   async removeService(svc: AggregatorService): Promise<void> {
@@ -571,7 +608,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       const next = new TrunkState(record);
       for (const tun of t.tunnels()) next.hold({ trunkId: id, startLabel: tun.startLabel, endLabel: tun.endLabel, upstreamMbps: tun.upstreamMbps, downstreamMbps: tun.downstreamMbps, service: tun.service });
       this.indexTrunk(next);
-      this.modelChanged();
+      this.topologyChanged();
       return next.info();
     });
   }
@@ -596,7 +633,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
         network,
         inf.onModelChange(() => {
           this.models.delete(network);
-          this.modelChanged();
+          this.topologyChanged();
         }),
       );
     }

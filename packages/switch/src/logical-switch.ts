@@ -83,6 +83,8 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
   private readonly handles = new Map<string, ServiceEntry>();
   private readonly bridges = new Map<string, ServiceEntry>();
   private readonly modelChanges = new ChangeNotifier();
+  /** What the model looked like when listeners were last told (see notifyModel). */
+  private modelSignature: string | undefined;
   private readonly manage = new AsyncMutex();
   private nextServiceId = 1;
   private closed = false;
@@ -229,7 +231,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       const record = { name, interface: interfaceDescription, ingressQuotaMbps: null, egressQuotaMbps: null };
       await this.store.putTerminal(record);
       const t = this.table.add(record, iface);
-      this.modelChanges.notify();
+      this.notifyModel();
       return this.table.info(t);
     });
   }
@@ -252,7 +254,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
         this.table.restore(t);
         throw toBrokerError(e);
       }
-      this.modelChanges.notify();
+      this.notifyModel();
     });
   }
 
@@ -288,7 +290,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
         t.egressQuotaMbps = before.egress;
         throw toBrokerError(e);
       }
-      this.modelChanges.notify();
+      this.notifyModel();
       return this.table.info(t);
     });
   }
@@ -321,7 +323,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       }
       e.establishing = false;
       this.publish(e);
-      this.modelChanges.notify();
+      this.notifyModel();
       if (e.intent === 'ACTIVE') this.kick(e);
     });
   }
@@ -337,7 +339,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       e.intent = 'ACTIVE';
       this.publish(e);
       this.kick(e);
-      if (e.request) this.modelChanges.notify();
+      if (e.request) this.notifyModel();
     });
   }
 
@@ -350,7 +352,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       e.intent = 'INACTIVE';
       this.publish(e);
       this.kick(e);
-      if (e.request) this.modelChanges.notify();
+      if (e.request) this.notifyModel();
     });
   }
 
@@ -549,6 +551,26 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
     e.held = false;
     e.dirty = true;
     this.publish(e);
+    this.notifyModel();
+  }
+
+  /**
+   * Tells model listeners only when the model really changed: the remaining
+   * quota of a terminal that has one, the terminal set, or the fabric filling
+   * up. Unlimited terminals never change the model, so superiors can keep
+   * their cached copy across most defines.
+   */
+  private notifyModel(): void {
+    const max = this.fabric.maxBridges();
+    let sig = max !== undefined && this.bridgesWanted() >= max ? 'full' : 'open';
+    for (const name of this.table.names()) {
+      const t = this.table.get(name) as TerminalState;
+      sig += `|${name}:${t.ingressQuotaMbps === null ? '-' : remaining(t.ingressQuotaMbps, t.ingressUsedMbps)}:${
+        t.egressQuotaMbps === null ? '-' : remaining(t.egressQuotaMbps, t.egressUsedMbps)
+      }`;
+    }
+    if (sig === this.modelSignature) return;
+    this.modelSignature = sig;
     this.modelChanges.notify();
   }
 
@@ -578,7 +600,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
           e.bridgeOps++;
           this.publish(e);
           await this.fabric.ensureBridge(this.spec(e));
-          if (!this.closed) this.modelChanges.notify();
+          if (!this.closed) this.notifyModel();
         }
       } else if (e.bridgeWanted || e.bridgeCondition !== 'absent' || e.bridgeStray) {
         e.bridgeWanted = false;
@@ -590,7 +612,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
           e.bridgeStray = false;
         }
         this.publish(e);
-        if (!this.closed) this.modelChanges.notify();
+        if (!this.closed) this.notifyModel();
       }
       if (this.closed) return;
       if ((e.intent === 'RELEASE' || e.intent === 'RESET') && !e.bridgeWanted && e.bridgeCondition === 'absent') {
@@ -631,7 +653,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       if (e.retryTimer) clearTimeout(e.retryTimer);
       e.retryTimer = undefined;
       this.publish(e);
-      this.modelChanges.notify();
+      this.notifyModel();
       return;
     }
     const record: SwitchServiceRecord = { ...this.record(e), intent: 'INACTIVE', request: null, errors: [] };
@@ -643,7 +665,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
     e.intent = 'INACTIVE';
     e.dirty = false;
     this.publish(e);
-    this.modelChanges.notify();
+    this.notifyModel();
   }
 
   // ------------------------------------------------------------------ helpers

@@ -486,16 +486,33 @@ describe('model', () => {
     await rig.sw.addTerminal('e', 'p9');
     await p;
     p = next();
-    await rig.sw.modifyQuota('e', { ingress: { set: 5 } });
+    await rig.sw.modifyQuota('e', { ingress: { set: 50 } });
     await p;
     p = next();
     const s = await rig.sw.createService();
-    await s.define(eline('a', 'b'));
+    await s.define(eline('e', 'b'));
     await p;
     p = next();
     await s.release();
     await p;
-    expect(calls).toBeGreaterThanOrEqual(4);
+    expect(calls).toBe(4);
+    off();
+  });
+
+  it('onModelChange stays quiet when only unlimited terminals are used, so superiors keep their cached model', async () => {
+    rig = await makeRig();
+    let calls = 0;
+    const off = rig.sw.onModelChange(() => calls++);
+    const s = await rig.sw.createService();
+    await s.define(eline('a', 'b'));
+    await s.activate();
+    await s.awaitStatus(['ACTIVE'], 2000);
+    await s.release();
+    expect(await s.awaitStatus(['RELEASED'], 2000)).toBe('RELEASED');
+    await rig.sw.addTerminal('z', 'p99');
+    await new Promise((r) => setImmediate(r));
+    // only the new terminal changed the model
+    expect(calls).toBe(1);
     off();
   });
 });
