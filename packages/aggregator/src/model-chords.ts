@@ -55,7 +55,7 @@ export function modelChords(
       }
       const r = best.get(dst.inner);
       if (!r) continue;
-      chords.push({ from: src.name, to: dst.name, cost: r.cost, upstreamMbps: r.forward, downstreamMbps: r.backward });
+      chords.push({ from: src.name, to: dst.name, cost: Math.round(r.cost * 1e6) / 1e6, upstreamMbps: r.forward, downstreamMbps: r.backward });
     }
   }
   return chords;
