@@ -1,6 +1,6 @@
 import { Aggregator } from '@dpb/aggregator';
 import { MemoryFabric } from '@dpb/adaptor-memory';
-import type { NetworkControl, ServiceStatus, Service, TerminalRef } from '@dpb/model';
+import type { BrokerError, NetworkControl, ServiceStatus, Service, TerminalRef } from '@dpb/model';
 import { MemoryStoreProvider } from '@dpb/store';
 import { LogicalSwitch } from '@dpb/switch';
 
@@ -141,4 +141,14 @@ export async function eventually(check: () => Promise<void> | void, timeoutMs = 
       await new Promise((r) => setTimeout(r, 2));
     }
   }
+}
+
+/** The BrokerError a promise rejects with; fails the test if it resolves. */
+export async function caught(p: Promise<unknown>): Promise<BrokerError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as BrokerError;
+  }
+  throw new Error('expected a rejection');
 }

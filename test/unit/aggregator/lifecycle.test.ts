@@ -1,14 +1,5 @@
 import { type BrokerError, isAllowedTransition, type ServiceEvent, type ServiceStatus } from '@dpb/model';
-import { eventually, expectStatus, INITIATE, ref, Wan } from './fixtures';
-
-async function caught(p: Promise<unknown>): Promise<BrokerError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as BrokerError;
-  }
-  throw new Error('expected a rejection');
-}
+import { caught, eventually, expectStatus, INITIATE, ref, Wan } from './fixtures';
 
 /** Collects a service's events until it reaches one of `until`. */
 async function collect(events: AsyncIterable<ServiceEvent>, until: ServiceStatus[]): Promise<ServiceStatus[]> {

@@ -1,14 +1,4 @@
-import type { BrokerError } from '@dpb/model';
-import { expectStatus, INITIATE, ref, Wan } from './fixtures';
-
-async function caught(p: Promise<unknown>): Promise<BrokerError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as BrokerError;
-  }
-  throw new Error('expected a rejection');
-}
+import { caught, expectStatus, ref, Wan } from './fixtures';
 
 describe('aggregator management', () => {
   let w: Wan;

@@ -8,6 +8,7 @@ import {
   type ServiceRequest,
   type ServiceStatus,
   type ServiceWatch,
+  SERVICE_STATUSES,
 } from '@dpb/model';
 
 /** What a conformance run needs: a fresh network and a way to dispose of it. */
@@ -26,20 +27,7 @@ export interface NetworkControlFixture {
 const WAIT_MS = 2_000;
 
 /** Every status, for waits that should end at the first change. */
-const ANY_BUT = (s: ServiceStatus): ServiceStatus[] =>
-  (
-    [
-      'DORMANT',
-      'ESTABLISHING',
-      'INACTIVE',
-      'ACTIVATING',
-      'ACTIVE',
-      'DEACTIVATING',
-      'FAILED',
-      'RELEASING',
-      'RELEASED',
-    ] as ServiceStatus[]
-  ).filter((x) => x !== s);
+const ANY_BUT = (s: ServiceStatus): ServiceStatus[] => SERVICE_STATUSES.filter((x) => x !== s);
 
 /** Runs `f`, expecting a BrokerError; returns it. */
 async function rejection(f: () => Promise<unknown>): Promise<{ code: string; details: Record<string, unknown> }> {
