@@ -254,3 +254,18 @@ export function buildGraph(trunks: readonly PlanTrunk[], chords: readonly PlanCh
     pieceMinChordCap,
   };
 }
+
+/** Vertex → the given edges that touch it. */
+export function incidentEdges(g: GraphIndex, edges: readonly number[]): Map<number, number[]> {
+  const incident = new Map<number, number[]>();
+  const link = (v: number, e: number): void => {
+    const list = incident.get(v);
+    if (list) list.push(e);
+    else incident.set(v, [e]);
+  };
+  for (const e of edges) {
+    link(g.edgeU[e]!, e);
+    link(g.edgeV[e]!, e);
+  }
+  return incident;
+}

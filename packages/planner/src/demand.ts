@@ -1,4 +1,4 @@
-import type { GraphIndex } from './build-graph';
+import { type GraphIndex, incidentEdges } from './build-graph';
 import { otherEnd } from './dijkstra';
 
 /** Demand on one tree edge, in the edge's own orientation. */
@@ -27,16 +27,7 @@ export function computeDemand(
   ingress: ReadonlyMap<number, number>,
   egress: ReadonlyMap<number, number>,
 ): EdgeDemand[] {
-  const incident = new Map<number, number[]>();
-  const link = (v: number, e: number): void => {
-    const list = incident.get(v);
-    if (list) list.push(e);
-    else incident.set(v, [e]);
-  };
-  for (const e of edges) {
-    link(g.edgeU[e]!, e);
-    link(g.edgeV[e]!, e);
-  }
+  const incident = incidentEdges(g, edges);
   let totalIn = 0;
   let totalEg = 0;
   for (const x of ingress.values()) totalIn += x;

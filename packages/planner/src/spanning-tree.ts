@@ -1,4 +1,4 @@
-import type { GraphIndex } from './build-graph';
+import { type GraphIndex, incidentEdges } from './build-graph';
 import { type EdgeFilter, otherEnd, shortestPaths, type ShortestPaths } from './dijkstra';
 
 /** A tree over the planning graph. */
@@ -149,16 +149,7 @@ function blockedSearchPath(
 /** Removes non-endpoint leaves until none is left; returns the remaining edges, ascending. */
 export function pruneSpurs(g: GraphIndex, edges: readonly number[], endpoints: readonly number[]): number[] {
   const keep = new Set(endpoints);
-  const incident = new Map<number, number[]>();
-  const link = (v: number, e: number): void => {
-    const list = incident.get(v);
-    if (list) list.push(e);
-    else incident.set(v, [e]);
-  };
-  for (const e of edges) {
-    link(g.edgeU[e]!, e);
-    link(g.edgeV[e]!, e);
-  }
+  const incident = incidentEdges(g, edges);
   const alive = new Set(edges);
   const degree = new Map<number, number>();
   for (const [v, list] of incident) degree.set(v, list.length);
