@@ -108,13 +108,16 @@ describe('aggregator lifecycle', () => {
     await expectNothingHeld(w);
   });
 
-  test('reset while ACTIVATING returns to DORMANT, keeps id and handle, and can be defined again', async () => {
+  test('[Q-12] reset while ACTIVATING shows RELEASING, returns to DORMANT, keeps id and handle, and can be defined again', async () => {
     await w.close();
     w = await Wan.build({ ...INITIATE, delayMs: 40 });
     const s = await w.agg.createService({ handle: 'h' });
     await s.define({ circuits: [circuit('lancs-vms', 10, 50), circuit('bristol-vms', 20, 50)] });
     await s.activate();
-    await s.reset();
+    const resetting = s.reset();
+    // a service being reset says so
+    expect(await s.status()).toBe('RELEASING');
+    await resetting;
     await expectStatus(s, 'DORMANT');
     expect((await w.agg.service({ handle: 'h' })).id).toBe(s.id);
     await expectNothingHeld(w);
@@ -152,7 +155,7 @@ describe('aggregator lifecycle', () => {
     await expectStatus(s, 'ACTIVE');
   });
 
-  test('define errors name the thing at fault and leave nothing behind', async () => {
+  test('[Q-11] define errors name the thing at fault and leave nothing behind', async () => {
     const s = await w.agg.createService();
     const unknown = await caught(s.define({ circuits: [circuit('nowhere', 1, 10), circuit('kcl-vms', 1, 10)] }));
     expect(unknown.code).toBe('NOT_FOUND');

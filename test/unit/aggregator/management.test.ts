@@ -65,7 +65,7 @@ describe('aggregator management', () => {
     expect(t.available).toEqual({ upstreamMbps: 700, downstreamMbps: 700 });
   });
 
-  test('labels and trunks in use cannot be revoked or removed; after release they can', async () => {
+  test('[Q-22] labels and trunks in use cannot be revoked or removed; after release they can', async () => {
     const s = await w.agg.createService();
     await s.define({ circuits: [{ terminal: 'a-vms', label: 1, ingressMbps: 3 }, { terminal: 'b-vms', label: 1, ingressMbps: 3 }] });
     await s.activate();
@@ -87,6 +87,28 @@ describe('aggregator management', () => {
     await expectStatus(s2, 'RELEASED');
     await w.agg.removeTrunk(1);
     expect(await w.agg.trunks()).toEqual([]);
+  });
+
+  test('[Q-7] labels beyond 16 bits are allocated and translated intact', async () => {
+    const wide = await Wan.build({
+      switches: { a: ['vms', 'up'], b: ['vms', 'up'] },
+      terminals: { 'a-vms': 'a:vms', 'b-vms': 'b:vms' },
+      trunks: [{ ends: ['a:up', 'b:up'], up: 100, labels: { startBase: 70000, count: 2, endBase: 40000 } }],
+      labelSpace: '0-100000',
+    });
+    const s = await wide.agg.createService();
+    await s.define({ circuits: [{ terminal: 'a-vms', label: 65537, ingressMbps: 1 }, { terminal: 'b-vms', label: 65537, ingressMbps: 1 }] });
+    expect((await s.describe()).realisation?.tunnels[0]).toMatchObject({ startLabel: 70000, endLabel: 40000 });
+    const bSub = (await s.describe()).realisation?.subservices.find((x) => x.network === 'b');
+    expect(bSub?.request.circuits.map((c) => `${c.terminal}:${c.label}`)).toEqual(['up:40000', 'vms:65537']);
+    await wide.close();
+  });
+
+  test('[Q-17][Q-18][Q-23] withdraw beyond what is free, negative costs and (de)commissioning behave', async () => {
+    expect((await caught(w.agg.withdrawBandwidth(1, { upstreamMbps: 5000, downstreamMbps: 0 }))).code).toBe('RESOURCE_EXHAUSTED');
+    expect((await caught(w.agg.setCost(1, -0.5))).code).toBe('INVALID_ARGUMENT');
+    expect((await w.agg.decommission(1)).commissioned).toBe(false);
+    expect((await w.agg.recommission(1)).commissioned).toBe(true);
   });
 
   test('the model reports cost and bottleneck capacity each way between outer terminals', async () => {
