@@ -38,7 +38,7 @@ import {
   type TunnelInfo,
   type TunnelRecord,
 } from '@dpb/model';
-import { type PlanChord, type PlanEndpoint, PlanningGraph, type PlanTrunk } from '@dpb/planner';
+import { type PlanChord, type PlanEndpoint, type PlanFailure, PlanningGraph, type PlanTrunk } from '@dpb/planner';
 import { AggregatorService } from './aggregator-service';
 import { modelChords, type ModelEdge } from './model-chords';
 import { checkRange, type HeldTunnel, TrunkState } from './trunk-table';
@@ -446,7 +446,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       }
       for (const e of endpoints) this.inferior(e.network);
       const result = (await this.planningGraph()).plan(endpoints);
-      if (!result.ok) throw this.explainPlanFailure(result.failure, inner);
+      if (!result.ok) throw this.explainPlanFailure(result.failure);
       const p = result.plan;
       // allocate the lowest free label pair of each tree trunk
       const tunnels: TunnelRecord[] = [];
@@ -651,7 +651,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     });
   }
 
-  private explainPlanFailure(f: import('@dpb/planner').PlanFailure, inner: CircuitFlow[]): Error {
+  private explainPlanFailure(f: PlanFailure): Error {
     const outerOf = (ref: TerminalRef): string => this.exposed.get(terminalRefKey(ref)) ?? terminalRefKey(ref);
     if (f.reason === 'unreachable') {
       const names = f.unreachable.map(outerOf);
@@ -672,7 +672,6 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       const c = worst.chord as { network: string; from: string; to: string };
       where = `inferior ${c.network} between ${c.from} and ${c.to}`;
     }
-    void inner;
     return errors.exhausted(
       `not enough capacity in ${this.name}: ${where} ${worst.direction} needs ${round(worst.requiredMbps)} Mbit/s but has ${round(worst.availableMbps)}`,
       {

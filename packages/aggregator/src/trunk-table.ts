@@ -35,7 +35,7 @@ export class TrunkState {
   private readonly held = new Map<number, HeldTunnel>();
   private allocatedUp = 0;
   private allocatedDown = 0;
-  /** Lowest start label that might be free (a hint; correctness does not depend on it). */
+  /** Defined start labels in ascending order, built on first use and dropped when the ranges change. */
   private sortedStarts: number[] | undefined;
 
   constructor(public record: TrunkRecord) {
