@@ -155,6 +155,12 @@ export const errors = {
   timeout(message: string, details: ErrorDetails = {}): BrokerError {
     return new BrokerError('TIMEOUT', message, { details });
   },
+  unauthenticated(message: string, details: ErrorDetails = {}): BrokerError {
+    return new BrokerError('UNAUTHENTICATED', message, { details });
+  },
+  permissionDenied(message: string, details: ErrorDetails = {}): BrokerError {
+    return new BrokerError('PERMISSION_DENIED', message, { details });
+  },
   config(path: string, message: string, details: ErrorDetails = {}): BrokerError {
     return new BrokerError('CONFIG_INVALID', `${path}: ${message}`, { details: { path, ...details } });
   },

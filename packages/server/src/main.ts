@@ -2,6 +2,7 @@
 import { isBrokerError } from '@dpb/model';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { Authenticator } from './auth/authenticator';
 import { loadConfig } from './config/load';
 import type { DpbConfig } from './config/schema';
 import { JsonLogger } from './logger';
@@ -85,7 +86,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
     printConfigError(e);
     return 1;
   }
-  const app = createApp({ networks: wired.networks, logger, maxBodyBytes: config.server.rest.maxBodyBytes });
+  const authenticator = new Authenticator(config.users);
+  const app = createApp({ networks: wired.networks, logger, maxBodyBytes: config.server.rest.maxBodyBytes, auth: config.server.rest.auth, authenticator });
   const server = app.listen(config.server.rest.port, config.server.rest.host);
   try {
     await new Promise<void>((resolve, reject) => {

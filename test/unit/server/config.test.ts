@@ -45,7 +45,9 @@ const WAN = `${SWITCHES}
 describe('config: valid files', () => {
   it('fills defaults: REST on 127.0.0.1:4753, SQLite beside the config', () => {
     const c = parse(SWITCHES);
-    expect(c.server.rest).toEqual({ host: '127.0.0.1', port: 4753, maxBodyBytes: 1024 * 1024 });
+    expect(c.server.rest).toEqual({ host: '127.0.0.1', port: 4753, maxBodyBytes: 1024 * 1024, auth: 'none' });
+    expect(c.server.ssh).toMatchObject({ enabled: true, host: '127.0.0.1', port: 4754, auth: 'none' });
+    expect(c.users).toEqual([]);
     expect(c.store).toEqual({ sqlite: path.join(baseDir, 'dpb.sqlite') });
     expect(c.networks.map((n) => n.name)).toEqual(['a', 'b']);
   });

@@ -1,6 +1,9 @@
 import { errors, type LabelRange, MAX_MBPS, NAME_PATTERN, parseTerminalRef, type TerminalRef } from '@dpb/model';
 import { formatLabelRange, parseLabelRangeText } from '@dpb/protocol';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { checkPasswordHashFormat, parsePublicKeyLine, type UserConfig } from '../auth/authenticator';
+import { type Right, RIGHTS } from '../auth/principal';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 
 /**
@@ -13,14 +16,39 @@ export interface DpbConfig {
   server: ServerConfig;
   store: StoreConfig;
   networks: NetworkConfig[];
+  /** Credentials and their rights (REST tokens, SSH keys and passwords). */
+  users: UserConfig[];
 }
 
 export interface ServerConfig {
   rest: RestConfig;
+  ssh: SshConfig;
   log: { level: LogLevel };
 }
 
+/**
+ * `none`: every caller gets every right (allowed only on a loopback address);
+ * `required`: every request must carry a configured credential.
+ * Default: `none` on loopback, `required` elsewhere.
+ */
+export type ListenerAuth = 'none' | 'required';
+
+export interface SshConfig {
+  /** Default true. */
+  enabled: boolean;
+  /** Default 127.0.0.1. */
+  host: string;
+  /** Default 4754. 0 picks a free port. */
+  port: number;
+  auth: ListenerAuth;
+  /** Host private key (OpenSSH or PEM); generated (ed25519) when missing. Default `ssh_host_ed25519_key` beside the config. */
+  hostKeyFile: string;
+  /** Largest JSON frame accepted, bytes; default 1 MiB. */
+  maxFrameBytes: number;
+}
+
 export interface RestConfig {
+  auth: ListenerAuth;
   /** Default 127.0.0.1. */
   host: string;
   /** Default 4753 (the original DPB port). 0 picks a free port. */
@@ -80,6 +108,8 @@ export interface AggregatorNetworkConfig {
 
 export const DEFAULT_REST_HOST = '127.0.0.1';
 export const DEFAULT_REST_PORT = 4753;
+export const DEFAULT_SSH_PORT = 4754;
+export const DEFAULT_SSH_HOST_KEY = 'ssh_host_ed25519_key';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SQLITE_FILE = 'dpb.sqlite';
 
@@ -158,17 +188,49 @@ function ref(v: unknown, p: string): TerminalRef {
 
 // ---------------------------------------------------------------- sections
 
-function server(v: unknown): ServerConfig {
+/** Whether `host` is a loopback address (or `localhost`). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+function listenerAuth(v: unknown, p: string, host: string): ListenerAuth {
+  const loopback = isLoopbackHost(host);
+  if (v === undefined) return loopback ? 'none' : 'required';
+  if (v !== 'none' && v !== 'required') fail(p, `must be none or required; got ${describe(v)}`);
+  if (v === 'none' && !loopback) {
+    fail(p, `auth none is allowed only on a loopback address, and ${host} is not one: anyone who can reach it could control every network. Use auth: required with users, or bind to 127.0.0.1`, { host });
+  }
+  return v;
+}
+
+function server(v: unknown, baseDir: string): ServerConfig {
   const o = v === undefined || v === null ? {} : obj(v, 'server');
-  keys(o, 'server', ['rest', 'log']);
+  keys(o, 'server', ['rest', 'ssh', 'log']);
   const r = o.rest === undefined || o.rest === null ? {} : obj(o.rest, 'server.rest');
-  keys(r, 'server.rest', ['host', 'port', 'maxBodyBytes']);
+  keys(r, 'server.rest', ['host', 'port', 'maxBodyBytes', 'auth']);
   const host = r.host === undefined ? DEFAULT_REST_HOST : str(r.host, 'server.rest.host');
   const port = r.port === undefined ? DEFAULT_REST_PORT : num(r.port, 'server.rest.port', { integer: true, min: 0, max: 65535 });
   const maxBodyBytes =
     r.maxBodyBytes === undefined
       ? DEFAULT_MAX_BODY_BYTES
       : num(r.maxBodyBytes, 'server.rest.maxBodyBytes', { integer: true, min: 1024, max: 64 * 1024 * 1024 });
+  const auth = listenerAuth(r.auth, 'server.rest.auth', host);
+
+  const sp = 'server.ssh';
+  const so = o.ssh === undefined || o.ssh === null ? {} : o.ssh === false ? { enabled: false } : obj(o.ssh, sp);
+  keys(so, sp, ['enabled', 'host', 'port', 'auth', 'hostKeyFile', 'maxFrameBytes']);
+  const sshHost = so.host === undefined ? DEFAULT_REST_HOST : str(so.host, `${sp}.host`);
+  const ssh: SshConfig = {
+    enabled: so.enabled === undefined ? true : bool(so.enabled, `${sp}.enabled`),
+    host: sshHost,
+    port: so.port === undefined ? DEFAULT_SSH_PORT : num(so.port, `${sp}.port`, { integer: true, min: 0, max: 65535 }),
+    auth: listenerAuth(so.auth, `${sp}.auth`, sshHost),
+    hostKeyFile: path.resolve(baseDir, so.hostKeyFile === undefined ? DEFAULT_SSH_HOST_KEY : str(so.hostKeyFile, `${sp}.hostKeyFile`)),
+    maxFrameBytes:
+      so.maxFrameBytes === undefined ? DEFAULT_MAX_BODY_BYTES : num(so.maxFrameBytes, `${sp}.maxFrameBytes`, { integer: true, min: 1024, max: 64 * 1024 * 1024 }),
+  };
+
   const l = o.log === undefined || o.log === null ? {} : obj(o.log, 'server.log');
   keys(l, 'server.log', ['level']);
   let level: LogLevel = 'info';
@@ -178,7 +240,82 @@ function server(v: unknown): ServerConfig {
     }
     level = l.level as LogLevel;
   }
-  return { rest: { host, port, maxBodyBytes }, log: { level } };
+  return { rest: { host, port, maxBodyBytes, auth }, ssh, log: { level } };
+}
+
+function users(v: unknown, baseDir: string): UserConfig[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) fail('users', `must be a list; got ${describe(v)}`);
+  const seen = new Map<string, number>();
+  const tokens = new Map<string, number>();
+  return v.map((u, i): UserConfig => {
+    const p = `users[${i}]`;
+    const o = obj(u, p);
+    keys(o, p, ['name', 'rights', 'token', 'password', 'passwordHash', 'sshKeys', 'sshKeysFile']);
+    const name = nameOf(o.name, `${p}.name`);
+    const prev = seen.get(name);
+    if (prev !== undefined) fail(`${p}.name`, `user ${name} is already defined at users[${prev}]`, { user: name });
+    seen.set(name, i);
+    const rp = `${p}.rights`;
+    const ro = obj(o.rights, rp);
+    const rights: Record<string, Right[]> = {};
+    for (const [net, list] of Object.entries(ro)) {
+      if (net !== '*') nameOf(net, `${rp}.${net}`);
+      const items = typeof list === 'string' ? [list] : list;
+      if (!Array.isArray(items)) fail(`${rp}.${net}`, `must be a list of rights (control, manage); got ${describe(list)}`);
+      rights[net] = items.map((x: unknown, j: number) => {
+        if (!(RIGHTS as readonly unknown[]).includes(x)) fail(`${rp}.${net}[${j}]`, `must be control or manage; got ${describe(x)}`);
+        return x as Right;
+      });
+    }
+    const out: UserConfig = { name, rights, sshKeys: [] };
+    if (o.token !== undefined) {
+      out.token = str(o.token, `${p}.token`);
+      if (out.token.length < 16) fail(`${p}.token`, 'must be at least 16 characters (use a random string, e.g. openssl rand -hex 24)');
+      const other = tokens.get(out.token);
+      if (other !== undefined) fail(`${p}.token`, `is the same token as users[${other}]`);
+      tokens.set(out.token, i);
+    }
+    if (o.password !== undefined) out.password = str(o.password, `${p}.password`);
+    if (o.passwordHash !== undefined) {
+      const h = str(o.passwordHash, `${p}.passwordHash`);
+      try {
+        checkPasswordHashFormat(h);
+      } catch (e) {
+        fail(`${p}.passwordHash`, (e as Error).message);
+      }
+      out.passwordHash = h;
+    }
+    const lines: { line: string; at: string }[] = [];
+    if (o.sshKeys !== undefined) {
+      if (!Array.isArray(o.sshKeys)) fail(`${p}.sshKeys`, `must be a list of OpenSSH public key lines; got ${describe(o.sshKeys)}`);
+      o.sshKeys.forEach((k, j) => lines.push({ line: str(k, `${p}.sshKeys[${j}]`), at: `${p}.sshKeys[${j}]` }));
+    }
+    if (o.sshKeysFile !== undefined) {
+      const file = path.resolve(baseDir, str(o.sshKeysFile, `${p}.sshKeysFile`));
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        return fail(`${p}.sshKeysFile`, `cannot read ${file}: ${(e as Error).message}`, { file });
+      }
+      text.split('\n').forEach((l, j) => {
+        if (l.trim() !== '' && !l.trim().startsWith('#')) lines.push({ line: l.trim(), at: `${p}.sshKeysFile (${file} line ${j + 1})` });
+      });
+    }
+    for (const { line, at } of lines) {
+      try {
+        parsePublicKeyLine(line);
+      } catch (e) {
+        fail(at, (e as Error).message);
+      }
+      out.sshKeys.push(line);
+    }
+    if (out.token === undefined && out.password === undefined && out.passwordHash === undefined && out.sshKeys.length === 0) {
+      fail(p, `user ${name} has no credential: give token, password, passwordHash, sshKeys or sshKeysFile`, { user: name });
+    }
+    return out;
+  });
 }
 
 function store(v: unknown, baseDir: string): StoreConfig {
@@ -381,8 +518,9 @@ function crossCheck(networks: NetworkConfig[]): void {
  */
 export function validateConfig(raw: unknown, baseDir: string): DpbConfig {
   const root = obj(raw ?? {}, '');
-  keys(root, '', ['server', 'store', 'networks']);
-  const srv = server(root.server);
+  keys(root, '', ['server', 'store', 'networks', 'users']);
+  const srv = server(root.server, baseDir);
+  const us = users(root.users, baseDir);
   const st = store(root.store, baseDir);
   if (root.networks === undefined || root.networks === null) fail('networks', 'is required: a list of networks');
   if (!Array.isArray(root.networks)) fail('networks', `must be a list; got ${describe(root.networks)}`);
@@ -404,7 +542,12 @@ export function validateConfig(raw: unknown, baseDir: string): DpbConfig {
     }
   });
   crossCheck(networks);
-  return { server: srv, store: st, networks };
+  us.forEach((u, i) => {
+    for (const net of Object.keys(u.rights)) {
+      if (net !== '*' && !seen.has(net)) fail(`users[${i}].rights.${net}`, `no network named ${net} in this file`, { network: net });
+    }
+  });
+  return { server: srv, store: st, networks, users: us };
 }
 
 /** Networks in an order where every inferior comes before its aggregator. */

@@ -1,6 +1,11 @@
 import { BrokerError, errors, type Logger, silentLogger } from '@dpb/model';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { ANONYMOUS, type Principal, requireRight } from '../auth/principal';
+import type { Authenticator } from '../auth/authenticator';
+import type { ListenerAuth } from '../config/schema';
 import type { Networks } from '../networks';
+import { authenticate, principalOf } from './auth';
+import { mountDpbRoutes } from './dpb';
 import { errorHandler } from './error-handler';
 import { buildOpenApi, expressPath } from './openapi';
 import type { RouteContext, RouteDef } from './route';
@@ -31,9 +36,39 @@ export const OPENAPI: Record<string, unknown> = buildOpenApi(ROUTES);
 
 export interface AppOptions {
   networks: Networks;
+  /** `none` (default): callers without credentials get every right; `required`: 401 without a valid credential. */
+  auth?: ListenerAuth;
+  /** Resolves bearer tokens and Basic credentials; without it only anonymous access works. */
+  authenticator?: Authenticator;
   logger?: Logger;
   /** Largest request body, bytes; default 1 MiB. */
   maxBodyBytes?: number;
+}
+
+/** What a route needs: nothing, any right on the network, or a particular right. */
+export type Access = 'public' | 'see' | 'control' | 'manage';
+
+/**
+ * The right a REST v1 route needs, from its path and method: services need
+ * `control`; changing terminals, trunks or quotas needs `manage`; reading a
+ * network, its model, terminals or trunks needs either. `/healthz` and the
+ * OpenAPI document are public; the network list shows only networks the
+ * caller holds a right on.
+ */
+export function accessFor(route: Pick<RouteDef, 'method' | 'path'>): Access {
+  if (!route.path.includes('{net}')) return route.path === '/api/v1/networks' ? 'see' : 'public';
+  if (route.path.includes('/services')) return 'control';
+  if (/\/(terminals|trunks)/.test(route.path)) return route.method === 'get' ? 'see' : 'manage';
+  return 'see';
+}
+
+function checkAccess(principal: Principal, access: Access, network: string | undefined): void {
+  if (access === 'public' || network === undefined) return;
+  if (access === 'see') {
+    if (!principal.canSee(network)) requireRight(principal, network, 'control');
+    return;
+  }
+  requireRight(principal, network, access);
 }
 
 /** Infinity (unlimited capacity) is written as null. */
@@ -72,6 +107,17 @@ export function createApp(options: AppOptions): Express {
   app.set('strict routing', false);
 
   const json = express.json({ limit, strict: true, type: () => true });
+  const auth = options.auth ?? 'none';
+  const authenticator = options.authenticator;
+  const PUBLIC = new Set(ROUTES.filter((r) => accessFor(r) === 'public').map((r) => r.path));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.locals.principal = PUBLIC.has(req.path) ? ANONYMOUS : authenticate(req, auth, authenticator);
+      next();
+    } catch (e) {
+      next(e);
+    }
+  });
 
   const byPath = new Map<string, RouteDef[]>();
   for (const r of ROUTES) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
@@ -87,13 +133,15 @@ export function createApp(options: AppOptions): Express {
         else if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) && Object.keys(req.body).length === 0)) {
           throw errors.invalid(`${route.method.toUpperCase()} ${path} takes no request body`, { field: 'body' });
         }
+        const principal = principalOf(res);
+        checkAccess(principal, accessFor(route), params.net);
         let net = undefined as unknown as RouteContext['net'];
         if (params.net !== undefined) {
           const found = networks.get(params.net);
           if (!found) throw errors.notFound('network', params.net, { network: params.net });
           net = found;
         }
-        const reply = await route.handler({ req, res, params, query, body, networks, net, logger });
+        const reply = await route.handler({ req, res, params, query, body, networks, net, logger, principal });
         if (!reply) return;
         if (!(reply.status in route.responses)) throw errors.internal(`handler replied ${reply.status}, not declared for ${route.operationId}`);
         for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
@@ -116,6 +164,8 @@ export function createApp(options: AppOptions): Express {
       );
     });
   }
+
+  mountDpbRoutes(app, { networks, logger, maxBodyBytes: limit });
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(errors.notFound('route', `${req.method} ${req.path}`, { method: req.method, path: req.path }));

@@ -1,6 +1,7 @@
 import { errors, type Logger, toBrokerError } from '@dpb/model';
 import { errorResponse } from '@dpb/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
+import { WWW_AUTHENTICATE } from './auth';
 
 /** Body-parser failures (they carry `type` and `status`) as BrokerErrors. */
 function fromBodyParser(e: unknown, limitBytes: number): unknown {
@@ -32,6 +33,7 @@ export function sendError(res: Response, e: unknown, logger: Logger, context: Re
     res.end();
     return;
   }
+  if (error.code === 'UNAUTHENTICATED') res.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
   if (error.details.reason === 'METHOD_NOT_ALLOWED' && Array.isArray(error.details.allow)) {
     res.setHeader('Allow', (error.details.allow as string[]).join(', '));
   }

@@ -1,6 +1,7 @@
 import { errors, type Logger } from '@dpb/model';
 import type { RequestSchemaName } from '@dpb/protocol';
 import type { Request, Response } from 'express';
+import type { Principal } from '../auth/principal';
 import type { NetworkEntry, Networks } from '../networks';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -29,6 +30,8 @@ export interface RouteContext {
   networks: Networks;
   net: NetworkEntry;
   logger: Logger;
+  /** The authenticated caller (its rights on `net` are already checked). */
+  principal: Principal;
 }
 
 /**

@@ -26,8 +26,8 @@ export const networkRoutes: RouteDef[] = [
     operationId: 'listNetworks',
     summary: 'Every network this server serves, with counts',
     responses: { 200: { description: 'networks, by name', schema: 'NetworkSummary[]' } },
-    handler: async ({ networks }) => {
-      const names = [...networks.keys()].sort();
+    handler: async ({ networks, principal }) => {
+      const names = [...networks.keys()].filter((n) => principal.canSee(n)).sort();
       return { status: 200, body: await Promise.all(names.map((n) => summary(networks.get(n) as NetworkEntry))) };
     },
   },
