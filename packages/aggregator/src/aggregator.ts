@@ -37,6 +37,7 @@ import {
   type TrunkSpec,
   type TunnelInfo,
   type TunnelRecord,
+  ReleasedServices,
 } from '@dpb/model';
 import { type PlanChord, type PlanEndpoint, type PlanFailure, PlanningGraph, type PlanTrunk } from '@dpb/planner';
 import { AggregatorService } from './aggregator-service';
@@ -88,6 +89,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   /** `network:terminal` → trunk id, for both ends of every trunk. */
   private readonly trunkEnds = new Map<string, number>();
   private readonly servicesById = new Map<number, AggregatorService>();
+  private readonly releasedServices: ReleasedServices;
   private readonly servicesByHandle = new Map<string, AggregatorService>();
   /** Serialises planning+allocation and management changes. */
   private readonly lock = new AsyncMutex();
@@ -105,6 +107,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     this.name = checkName(options.name, 'name');
     this.store = options.store;
     this.runtime = options.runtime ?? defaultRuntime;
+    this.releasedServices = new ReleasedServices(this.runtime.clock);
     this.logger = this.runtime.logger;
     this.findInferior = options.inferiors;
     this.modelCacheMs = options.modelCacheMs ?? 5000;
@@ -204,7 +207,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   }
 
   async findService(ref: ServiceRef): Promise<Service | undefined> {
-    if (typeof ref === 'number') return this.servicesById.get(ref);
+    if (typeof ref === 'number') return this.servicesById.get(ref) ?? this.releasedServices.get(ref);
     if (typeof ref === 'object' && ref !== null && typeof ref.handle === 'string') return this.servicesByHandle.get(ref.handle);
     throw errors.invalid(`not a service reference: ${formatServiceRef(ref)}`, { field: 'service' });
   }
@@ -513,6 +516,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   async removeService(svc: AggregatorService): Promise<void> {
     await this.store.deleteService(svc.id);
     this.servicesById.delete(svc.id);
+    this.releasedServices.remember(svc);
     if (svc.record.handle !== null && this.servicesByHandle.get(svc.record.handle) === svc) {
       this.servicesByHandle.delete(svc.record.handle);
     }

@@ -14,3 +14,4 @@ export * from './spi/runtime';
 export * from './support/async-mutex';
 export * from './support/change-notifier';
 export * from './support/status-hub';
+export * from './support/released-services';

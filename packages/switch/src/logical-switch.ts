@@ -28,6 +28,7 @@ import {
   type ServiceRef,
   type ServiceRequest,
   type ServiceStatus,
+  ReleasedServices,
   StatusHub,
   type SwitchManagement,
   type SwitchServiceRecord,
@@ -80,6 +81,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
   private readonly table: TerminalTable;
   private readonly entries = new Map<number, ServiceEntry>();
   private readonly facades = new Map<number, SwitchService>();
+  private released!: ReleasedServices;
   private readonly handles = new Map<string, ServiceEntry>();
   private readonly bridges = new Map<string, ServiceEntry>();
   private readonly modelChanges = new ChangeNotifier();
@@ -99,6 +101,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
     this.fabric = options.fabric;
     this.store = options.store;
     this.runtime = options.runtime ?? defaultRuntime;
+    this.released = new ReleasedServices(this.runtime.clock);
     this.repairIntervalMs = options.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
     this.retryMinMs = options.retryMinMs ?? 20;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
@@ -202,7 +205,8 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
 
   async findService(ref: ServiceRef): Promise<Service | undefined> {
     const e = typeof ref === 'number' ? this.entries.get(ref) : this.handles.get(ref?.handle);
-    return e ? this.facade(e) : undefined;
+    if (e) return this.facade(e);
+    return typeof ref === 'number' ? this.released.get(ref) : undefined;
   }
 
   async services(): Promise<Service[]> {
@@ -646,6 +650,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       if (e.held && e.request) this.table.unhold(e.id, e.request);
       e.held = false;
       e.released = true;
+      this.released.remember(this.facade(e));
       this.entries.delete(e.id);
       this.facades.delete(e.id);
       if (e.handle !== null && this.handles.get(e.handle) === e) this.handles.delete(e.handle);

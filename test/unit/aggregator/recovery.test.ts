@@ -85,7 +85,8 @@ describe('aggregator restart recovery', () => {
     await store.putService({ ...rec, intent: 'RELEASE' });
     await w.open();
     await eventually(async () => {
-      expect(await w.agg.findService(s.id)).toBeUndefined();
+      expect((await w.agg.services()).map((x) => x.id)).not.toContain(s.id);
+      expect(await (await w.agg.findService(s.id))?.status()).toBe('RELEASED');
       expect(await w.inferiorServices()).toEqual([]);
       for (const t of await w.agg.trunks()) expect(t.labelsInUse).toBe(0);
     });

@@ -133,7 +133,11 @@ export interface NetworkControl {
    */
   createService(options?: { handle?: string }): Promise<Service>;
 
-  /** The service, or NOT_FOUND (details.kind 'service' or 'handle'). */
+  /**
+   * The service, or NOT_FOUND (details.kind 'service' or 'handle'). A
+   * released service stays findable by id (status RELEASED) for a while
+   * (see ReleasedServices); its handle is free at once.
+   */
   service(ref: ServiceRef): Promise<Service>;
   /** The service, or undefined. */
   findService(ref: ServiceRef): Promise<Service | undefined>;

@@ -164,7 +164,13 @@ export function describeNetworkControl(label: string, factory: () => Promise<Net
         expect(st).toContain('RELEASING');
         expectValidSequence(st);
         expect((await net.services()).map((x) => x.id)).not.toContain(s.id);
-        expect(await net.findService(s.id)).toBeUndefined();
+        // a released service stays findable by id for a while, as RELEASED, and is never listed
+        const gone = await net.findService(s.id);
+        expect(gone?.id).toBe(s.id);
+        expect(await gone?.status()).toBe('RELEASED');
+        expect(await gone?.awaitStatus(['ACTIVE'], 10_000)).toBe('RELEASED');
+        await gone?.release();
+        if (s.handle !== null) expect(await net.findService({ handle: s.handle })).toBeUndefined();
       });
 
       it('remembers activate before define and reaches ACTIVE', async () => {
