@@ -2,7 +2,7 @@
 import { isBrokerError } from '@dpb/model';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Authenticator } from './auth/authenticator';
+import { Authenticator, hashPassword } from './auth/authenticator';
 import { loadConfig } from './config/load';
 import type { DpbConfig } from './config/schema';
 import { JsonLogger } from './logger';
@@ -10,10 +10,33 @@ import { createApp } from './rest/app';
 import { wire } from './wiring';
 
 const USAGE = `usage: dpb-server --config FILE [--check-config]
+       dpb-server hash-password < password-file
 
   --config FILE    the YAML configuration (see docs/configuration.md)
   --check-config   validate the configuration, print the result, exit 0 (valid) or 1
-  --help           this text`;
+  --help           this text
+  hash-password    read a password (first line of stdin), print a users[].passwordHash value`;
+
+/** Reads the first line of stdin (without echo when it is a terminal). */
+async function readPasswordLine(): Promise<string> {
+  const stdin = process.stdin;
+  if (stdin.isTTY) process.stderr.write('password: ');
+  if (stdin.isTTY) stdin.setRawMode(true);
+  let text = '';
+  try {
+    for await (const chunk of stdin) {
+      text += String(chunk);
+      if (/[\r\n\x04]/.test(text)) break;
+    }
+  } finally {
+    if (stdin.isTTY) {
+      stdin.setRawMode(false);
+      process.stderr.write('\n');
+    }
+    stdin.pause();
+  }
+  return text.split(/[\r\n\x04]/)[0] ?? '';
+}
 
 /** A ready-to-paste curl line creating a multi-site service on the first aggregator (or switch). */
 export function demoCurl(config: DpbConfig, base: string): string[] {
@@ -45,6 +68,15 @@ function printConfigError(e: unknown): void {
 
 /** Runs the server; resolves with the exit code for --check-config and startup failures. */
 export async function main(argv: string[]): Promise<number | undefined> {
+  if (argv[0] === 'hash-password') {
+    const password = await readPasswordLine();
+    if (password === '') {
+      process.stderr.write('dpb-server hash-password: the password is empty\n');
+      return 1;
+    }
+    process.stdout.write(`${hashPassword(password)}\n`);
+    return 0;
+  }
   let args;
   try {
     args = parseArgs({
