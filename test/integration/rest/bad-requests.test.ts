@@ -123,3 +123,15 @@ describe('every ErrorCode maps to its HTTP status', () => {
     }
   });
 });
+
+describe('paths that are not valid percent-encoding', () => {
+  it('are a 400 naming the path, not a 500', async () => {
+    const b = await startBroker(SWITCH_YAML);
+    try {
+      const r = await call(b.base, 'GET', '/api/v1/networks/%zz/services');
+      expect(expectError(r, 400, 'INVALID_ARGUMENT')).toMatchObject({ field: 'path' });
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { WWW_AUTHENTICATE } from './auth';
 
 /** Body-parser failures (they carry `type` and `status`) as BrokerErrors. */
 function fromBodyParser(e: unknown, limitBytes: number): unknown {
+  if (e instanceof URIError) return errors.invalid(`request path could not be decoded: ${e.message}`, { field: 'path' });
   const t = (e as { type?: unknown } | null)?.type;
   switch (t) {
     case 'entity.too.large':
