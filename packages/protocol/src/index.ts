@@ -1,2 +1,3 @@
 export * from './error-mapping';
 export * from './rest-schemas';
+export * from './dpb-json';
