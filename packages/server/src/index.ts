@@ -10,3 +10,6 @@ export { demoCurl } from './main';
 export * from './auth/principal';
 export * from './auth/authenticator';
 export { authenticate, principalOf } from './rest/auth';
+export * from './ssh';
+export * from './serve';
+export { mountDpbRoutes, type DpbRestOptions } from './rest/dpb';

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 import { isBrokerError } from '@dpb/model';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { Authenticator, hashPassword } from './auth/authenticator';
+import { hashPassword } from './auth/authenticator';
 import { loadConfig } from './config/load';
 import type { DpbConfig } from './config/schema';
 import { JsonLogger } from './logger';
-import { createApp } from './rest/app';
+import { type Listeners, startListeners } from './serve';
 import { wire } from './wiring';
 
 const USAGE = `usage: dpb-server --config FILE [--check-config]
@@ -118,27 +117,26 @@ export async function main(argv: string[]): Promise<number | undefined> {
     printConfigError(e);
     return 1;
   }
-  const authenticator = new Authenticator(config.users);
-  const app = createApp({ networks: wired.networks, logger, maxBodyBytes: config.server.rest.maxBodyBytes, auth: config.server.rest.auth, authenticator });
-  const server = app.listen(config.server.rest.port, config.server.rest.host);
+  let listeners: Listeners;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
+    listeners = await startListeners(config, wired.networks, logger);
   } catch (e) {
-    process.stderr.write(`dpb-server: cannot listen on ${config.server.rest.host}:${config.server.rest.port}: ${(e as Error).message}\n`);
+    process.stderr.write(`dpb-server: ${(e as Error).message}\n`);
     await wired.close();
     return 1;
   }
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const base = `http://${host}:${addr.port}`;
-  logger.info('listening', { url: base, networks: [...wired.networks.keys()] });
+  const base = listeners.restUrl;
+  logger.info('listening', { url: base, ssh: listeners.sshPort, networks: [...wired.networks.keys()] });
   const lines = [
-    `dpb-server: REST API on ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json); networks: ${[...wired.networks.keys()].join(', ')}`,
+    `dpb-server: REST API on ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json; DPB-compatible: ${base}/network/<name>/...); networks: ${[...wired.networks.keys()].join(', ')}`,
   ];
-  const curl = demoCurl(config, base);
+  if (listeners.sshPort !== undefined) {
+    lines.push(
+      `dpb-server: SSH on ${config.server.ssh.host}:${listeners.sshPort} (host key ${listeners.sshFingerprint ?? '?'}): 'ssh -p ${listeners.sshPort} ${config.server.ssh.host}' for the management shell, '... <network>' for the DPB JSON protocol`,
+    );
+  }
+  if (config.server.rest.auth === 'required') lines.push('dpb-server: REST requires a credential (users in the config)');
+  const curl = config.server.rest.auth === 'none' ? demoCurl(config, base) : [];
   if (curl.length > 0) {
     lines.push('Try a multi-site service, then read it back once ACTIVE, then release it:', ...curl.map((c) => `  ${c}`));
   }
@@ -149,9 +147,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    server.close();
-    server.closeAllConnections();
-    void wired.close().then(
+    void listeners
+      .close()
+      .then(() => wired.close())
+      .then(
       () => process.exit(0),
       (e: unknown) => {
         logger.error('error while stopping', { error: e });
