@@ -1,42 +1,14 @@
 import { type CliIo, HttpTransport, runCli } from '@dpb/cli';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 
-/** The `npm start` demo (config/default.yaml) without its server and store sections. */
-export const DEMO_YAML = `
-networks:
-  - name: core
-    kind: switch
-    fabric: { memory: {} }
-    terminals: { london: eth1, paris: eth2, amsterdam: eth3, frankfurt: eth4 }
-  - name: london
-    kind: switch
-    fabric: { memory: {} }
-    terminals: { vms: eth1, uplink: eth0 }
-    quotas: { vms: { ingressMbps: 5000, egressMbps: 5000 } }
-  - name: paris
-    kind: switch
-    fabric: { memory: {} }
-    terminals: { vms: eth1, uplink: eth0 }
-  - name: amsterdam
-    kind: switch
-    fabric: { memory: {} }
-    terminals: { vms: eth1, uplink: eth0 }
-  - name: frankfurt
-    kind: switch
-    fabric: { memory: {} }
-    terminals: { vms: eth1, uplink: eth0 }
-  - name: wan
-    kind: aggregator
-    inferiors: [core, london, paris, amsterdam, frankfurt]
-    terminals: { london: "london:vms", paris: "paris:vms", amsterdam: "amsterdam:vms", frankfurt: "frankfurt:vms" }
-    trunks:
-      - { ends: ["london:uplink", "core:london"], capacityMbps: 10000, labels: "100-999", cost: 1 }
-      - { ends: ["paris:uplink", "core:paris"], capacityMbps: 10000, labels: "100-999", cost: 1 }
-      - { ends: ["amsterdam:uplink", "core:amsterdam"], capacityMbps: 10000, labels: "100-999", cost: 2 }
-      - { ends: ["frankfurt:uplink", "core:frankfurt"], capacityMbps: { upstream: 1000, downstream: 1000 }, labels: "100-999:1100", cost: 3 }
-`;
+/** The `npm start` demo: config/default.yaml itself, without its server and store sections. */
+export const DEMO_YAML = (() => {
+  const demo = parse(readFileSync(resolve(__dirname, '../../../config/default.yaml'), 'utf8')) as Record<string, unknown>;
+  return stringify({ networks: demo.networks });
+})();
 
 export interface CliResult {
   code: number;
