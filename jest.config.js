@@ -3,7 +3,7 @@
 // only transpiles here.
 const moduleNameMapper = {
   '^@dpb/adaptor-memory$': '<rootDir>/adaptors/memory/src',
-  '^@dpb/(model|planner|switch|aggregator|store|server|testkit|protocol|cli)$': '<rootDir>/packages/$1/src',
+  '^@dpb/(model|planner|switch|aggregator|store|server|testkit|protocol|cli|remote)$': '<rootDir>/packages/$1/src',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],

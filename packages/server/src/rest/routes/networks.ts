@@ -1,6 +1,7 @@
 import { MAX_MBPS } from '@dpb/model';
 import type { NetworkEntry } from '../../networks';
 import { parseNumberParam, type RouteDef } from '../route';
+import { SSE_HEARTBEAT_MS } from './services';
 
 async function summary(net: NetworkEntry): Promise<Record<string, unknown>> {
   const c = net.control;
@@ -53,6 +54,35 @@ export const networkRoutes: RouteDef[] = [
     handler: async ({ net, query }) => {
       const min = query.minMbps === undefined ? undefined : parseNumberParam(query.minMbps, 'minMbps', 0, MAX_MBPS);
       return { status: 200, body: await net.control.model(min) };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/networks/{net}/events',
+    operationId: 'watchNetwork',
+    summary: 'Server-sent events: `event: ready` at once, then `event: model` whenever the model may have changed (terminals, quotas, capacity, trunks)',
+    description:
+      'A superior broker subscribes here to invalidate its cached model of this network. Events are coalesced; the data is `{"network":NAME,"at":EPOCH_MS}`. A comment line is sent every 15 s.',
+    responses: { 200: { description: 'text/event-stream of `ready` and `model` events', schema: 'text/event-stream' } },
+    handler: async ({ net, req, res }) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+      res.flushHeaders();
+      let n = 0;
+      const send = (event: string): void => {
+        res.write(`id: ${++n}\nevent: ${event}\ndata: ${JSON.stringify({ network: net.control.name, at: Date.now() })}\n\n`);
+      };
+      const unsubscribe = net.control.onModelChange(() => send('model'));
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+      heartbeat.unref();
+      send('ready');
+      await new Promise<void>((resolve) => {
+        res.on('close', () => resolve());
+        req.on('close', () => resolve());
+      });
+      clearInterval(heartbeat);
+      unsubscribe();
+      if (!res.writableEnded) res.end();
+      return undefined;
     },
   },
 ];

@@ -18,7 +18,8 @@ export const MAX_WAIT_MS = 60_000;
 /** How long `?wait=` blocks when `timeoutMs` is not given, ms. */
 export const DEFAULT_WAIT_MS = 30_000;
 /** SSE keep-alive comment interval, ms. */
-const SSE_HEARTBEAT_MS = 15_000;
+/** How often an idle event stream gets a comment line, so proxies keep it open. */
+export const SSE_HEARTBEAT_MS = 15_000;
 
 const base = '/api/v1/networks/{net}/services';
 
