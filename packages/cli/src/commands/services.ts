@@ -83,8 +83,9 @@ export async function awaitService(
 ): Promise<{ info: ServiceJson; outcome: 'reached' | 'timeout' | 'other' }> {
   const waitFor = [...new Set<ServiceStatus>([...wanted, 'FAILED'])];
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const remaining = Math.max(0, deadline - Date.now());
+  for (let first = true; ; first = false) {
+    // the first slice asks for exactly what was given; later ones for what is left of it
+    const remaining = first ? timeoutMs : Math.max(0, deadline - Date.now());
     const slice = Math.min(remaining, MAX_SERVER_WAIT_MS);
     const path = `${servicePath(network, service)}?wait=${waitFor.join(',')}&timeoutMs=${slice}`;
     const res = await ctx.client.call('GET', path, undefined, `wait for service ${service} on network ${network}`, slice + WAIT_GRACE_MS);
