@@ -23,6 +23,8 @@ export interface SubState {
   service: Service | undefined;
   /** Last status reported; UNKNOWN until the first event, MISSING when the inferior has no such service. */
   status: ServiceStatus | 'UNKNOWN' | 'MISSING';
+  /** The inferior network cannot be reached: the last status is not current. */
+  unreachable?: boolean;
   watch: ServiceWatch | undefined;
   /** What we last asked of it, so we do not repeat ourselves. */
   asked: 'active' | 'inactive' | 'release' | undefined;
@@ -83,6 +85,8 @@ export class AggregatorService implements Service {
     if (r.errors.length > 0) return 'FAILED';
     if (!r.request) return this.establishing ? 'ESTABLISHING' : 'DORMANT';
     if (this.establishing) return 'ESTABLISHING';
+    // an unreachable inferior cannot confirm anything: never report ACTIVE on its word
+    if (this.subs.some((s) => s.unreachable)) return r.intent === 'ACTIVE' ? 'ACTIVATING' : 'INACTIVE';
     if (this.subs.some((s) => NOT_READY.has(s.status))) return 'ESTABLISHING';
     if (r.intent === 'ACTIVE') return this.subs.every((s) => s.status === 'ACTIVE') ? 'ACTIVE' : 'ACTIVATING';
     return this.subs.some((s) => MOVING.has(s.status)) ? 'DEACTIVATING' : 'INACTIVE';
@@ -226,7 +230,7 @@ export class AggregatorService implements Service {
           network: s.record.network,
           handle: s.record.handle,
           id: s.service?.id ?? s.record.id,
-          status: s.status === 'MISSING' ? 'UNKNOWN' : s.status,
+          status: s.status === 'MISSING' || s.unreachable ? 'UNKNOWN' : s.status,
           request: structuredClone(s.record.request),
         })),
       },
@@ -294,8 +298,48 @@ export class AggregatorService implements Service {
     }
   }
 
+  /**
+   * An inferior became unreachable (its sub-services' statuses are no longer
+   * known) or reachable again: then every sub-service there is found again
+   * by handle, followed afresh, and driven toward the intent.
+   */
+  inferiorAvailability(network: string, available: boolean): void {
+    if (this.closed || this.released) return;
+    const subs = this.subs.filter((s) => s.record.network === network);
+    if (subs.length === 0) return;
+    for (const s of subs) {
+      s.unreachable = !available;
+      if (available) {
+        const w = s.watch;
+        s.watch = undefined;
+        w?.close();
+        if (s.asked !== 'release') s.asked = undefined;
+      }
+    }
+    this.publish();
+    if (available) this.schedule();
+  }
+
+  /** Finds a sub-service again by handle and follows it (MISSING if its inferior no longer has it defined). */
+  private async refind(sub: SubState): Promise<void> {
+    const svc = await this.agg.inferior(sub.record.network).findService({ handle: sub.record.handle });
+    if (!svc) {
+      sub.status = 'MISSING';
+      return;
+    }
+    if (!this.tearingDown && (await svc.describe()).request === null) {
+      // created but never defined (a crash between the two, or an inferior that lost it): step() defines it
+      sub.status = 'MISSING';
+      return;
+    }
+    sub.service = svc;
+    sub.record.id = svc.id;
+    this.attach(sub);
+  }
+
   /** Follows a sub-service's status for as long as it lives. */
   attach(sub: SubState): void {
+    this.agg.followAvailability(sub.record.network);
     const svc = sub.service;
     if (!svc || sub.watch) return;
     const w = svc.watch();
@@ -393,6 +437,17 @@ export class AggregatorService implements Service {
       return;
     }
     let trouble = false;
+    // follow again sub-services nobody follows (their inferior came back, or their watch broke)
+    for (const sub of this.subs) {
+      if (sub.watch || sub.status === 'MISSING' || sub.status === 'RELEASED') continue;
+      try {
+        await this.refind(sub);
+      } catch (e) {
+        const b = toBrokerError(e);
+        if (b.code === 'UNAVAILABLE' || b.code === 'TIMEOUT') trouble = true;
+        else throw e;
+      }
+    }
     // re-create sub-services the inferiors have lost (e.g. a crash between persisting and creating)
     for (const sub of this.subs) {
       if (sub.status !== 'MISSING') continue;
@@ -527,19 +582,7 @@ export class AggregatorService implements Service {
     await Promise.all(
       this.subs.map(async (sub) => {
         try {
-          const svc = await this.agg.inferior(sub.record.network).findService({ handle: sub.record.handle });
-          if (!svc) {
-            sub.status = 'MISSING';
-            return;
-          }
-          if (!this.tearingDown && (await svc.describe()).request === null) {
-            // created but never defined (a crash between the two): step() defines it
-            sub.status = 'MISSING';
-            return;
-          }
-          sub.service = svc;
-          sub.record.id = svc.id;
-          this.attach(sub);
+          await this.refind(sub);
         } catch {
           sub.status = 'UNKNOWN';
           this.retryLater();

@@ -96,6 +96,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   private readonly notifier = new ChangeNotifier();
   private readonly models = new Map<string, CachedModel>();
   private readonly modelSubscriptions = new Map<string, () => void>();
+  private readonly availabilitySubscriptions = new Map<string, () => void>();
   private readonly orphanTimers = new Set<ReturnType<typeof setTimeout>>();
   /** The planner's graph, kept between defines; trunk capacities are synced as tunnels come and go. */
   private graph: { planning: PlanningGraph; builtAt: number; trunks: Set<number> } | undefined;
@@ -371,6 +372,8 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     this.orphanTimers.clear();
     for (const unsub of this.modelSubscriptions.values()) unsub();
     this.modelSubscriptions.clear();
+    for (const unsub of this.availabilitySubscriptions.values()) unsub();
+    this.availabilitySubscriptions.clear();
     for (const s of this.servicesById.values()) s.close();
   }
 
@@ -625,6 +628,33 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       names.add(t.record.end.network);
     }
     return [...names].sort();
+  }
+
+  /**
+   * Follows whether an inferior in another process is reachable (once per
+   * network): while it is not, services using it are not reported ACTIVE on
+   * its word, and its cached model is dropped; when it is back, those
+   * services find their sub-services again and converge.
+   */
+  followAvailability(network: string): void {
+    if (this.availabilitySubscriptions.has(network) || this.closed) return;
+    const inf = this.findInferior(network);
+    if (!inf?.onAvailabilityChange) {
+      this.availabilitySubscriptions.set(network, () => undefined);
+      return;
+    }
+    this.availabilitySubscriptions.set(
+      network,
+      inf.onAvailabilityChange((available) => {
+        this.logger[available ? 'info' : 'warn'](available ? 'inferior reachable again; reconciling its sub-services' : 'inferior unreachable', {
+          network: this.name,
+          inferior: network,
+        });
+        this.models.delete(network);
+        for (const s of this.servicesById.values()) s.inferiorAvailability(network, available);
+        this.topologyChanged();
+      }),
+    );
   }
 
   /** An inferior's chords, cached until it says its model changed (or the cache ages out). */

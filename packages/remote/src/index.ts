@@ -1,1 +1,3 @@
-export {};
+export * from './common';
+export * from './rest';
+export * from './ssh';

@@ -3,7 +3,7 @@ import { isBrokerError } from '@dpb/model';
 import { parseArgs } from 'node:util';
 import { hashPassword } from './auth/authenticator';
 import { loadConfig } from './config/load';
-import type { DpbConfig } from './config/schema';
+import type { AggregatorNetworkConfig, DpbConfig, SwitchNetworkConfig } from './config/schema';
 import { JsonLogger } from './logger';
 import { type Listeners, startListeners } from './serve';
 import { wire } from './wiring';
@@ -39,7 +39,8 @@ async function readPasswordLine(): Promise<string> {
 
 /** A ready-to-paste curl line creating a multi-site service on the first aggregator (or switch). */
 export function demoCurl(config: DpbConfig, base: string): string[] {
-  const net = config.networks.find((n) => n.kind === 'aggregator') ?? config.networks[0];
+  const local = config.networks.filter((n): n is SwitchNetworkConfig | AggregatorNetworkConfig => n.kind !== 'remote');
+  const net = local.find((n) => n.kind === 'aggregator') ?? local[0];
   if (!net) return [];
   const terminals = Object.keys(net.terminals).slice(0, 3);
   if (terminals.length < 2) return [];

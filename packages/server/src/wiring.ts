@@ -8,6 +8,7 @@ import {
   isBrokerError,
   type LabelRange,
   type Logger,
+  type NetworkControl,
   parseTerminalRef,
   type Runtime,
   silentLogger,
@@ -19,10 +20,12 @@ import {
 import { formatLabelRange } from '@dpb/protocol';
 import { MemoryStoreProvider, openSqliteStore } from '@dpb/store';
 import { LogicalSwitch } from '@dpb/switch';
-import { mkdirSync } from 'node:fs';
+import { RestNetwork, SshNetwork } from '@dpb/remote';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   type AggregatorNetworkConfig,
+  type RemoteNetworkConfig,
   dependencyOrder,
   type DpbConfig,
   type StoreConfig,
@@ -281,6 +284,10 @@ export async function wire(config: DpbConfig, options: WireOptions = {}): Promis
         opened.push(sw);
         await reconcileSwitch(sw, fabric, cfg, at, logger);
         networks.set(cfg.name, { control: sw, switch: sw });
+      } else if (cfg.kind === 'remote') {
+        const remote = openRemote(cfg, withFields(logger, { network: cfg.name }));
+        opened.push(remote);
+        networks.set(cfg.name, { control: remote });
       } else {
         const ag = await Aggregator.open({
           name: cfg.name,
@@ -300,6 +307,38 @@ export async function wire(config: DpbConfig, options: WireOptions = {}): Promis
     throw e;
   }
   return { networks, fabrics, close };
+}
+
+/**
+ * The client for a network served by another dpb-server (REST v1 or SSH).
+ * Nothing is contacted here: the first call connects, and a server that is
+ * down is retried with backoff, so a superior can start before its inferiors.
+ */
+export function openRemote(cfg: RemoteNetworkConfig, logger: Logger): NetworkControl & { close(): Promise<void> } {
+  const timeout = cfg.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: cfg.requestTimeoutMs };
+  if (cfg.transport === 'rest') {
+    return new RestNetwork({ url: cfg.url, name: cfg.name, logger, ...(cfg.token === undefined ? {} : { token: cfg.token }), ...timeout });
+  }
+  let privateKey: Buffer | undefined;
+  if (cfg.keyFile !== undefined) {
+    try {
+      privateKey = readFileSync(cfg.keyFile);
+    } catch (e) {
+      throw errors.config(`networks.${cfg.name}.keyFile`, `cannot read ${cfg.keyFile}: ${(e as Error).message}`, { file: cfg.keyFile });
+    }
+  }
+  return new SshNetwork({
+    host: cfg.host,
+    port: cfg.port,
+    username: cfg.user,
+    network: cfg.network,
+    name: cfg.name,
+    logger,
+    ...(privateKey ? { privateKey } : {}),
+    ...(cfg.password === undefined ? {} : { password: cfg.password }),
+    ...(cfg.hostKey === undefined ? {} : { hostKey: { fingerprint: cfg.hostKey } }),
+    ...timeout,
+  });
 }
 
 /** A logger adding `fields` to every line. */

@@ -2,7 +2,7 @@
  * Every message type of dpb-interfaces.md §2.7, driven through the
  * reference client against a broker wired from YAML.
  */
-import { DPB_MESSAGE_TYPES } from '@dpb/protocol';
+import { DPB_EXTENSION_TYPES, DPB_MESSAGE_TYPES } from '@dpb/protocol';
 import { type Json, ReferenceClient } from './reference-client';
 import { type SshBroker, startSshBroker, WAN_YAML } from './ssh-broker';
 
@@ -331,6 +331,44 @@ describe('aggregator networks (§2.7.3, §2.7.4)', () => {
   });
 });
 
+describe('dpb extensions', () => {
+  it('describe-service returns the ServiceInfo; unknown ids are service-unknown', async () => {
+    const id = (await lab.ok({ type: 'new-service', handle: 'described' }))['service-id'] as number;
+    const info = (await lab.ok({ type: 'describe-service', 'service-id': id })).service as Json;
+    expect(info).toMatchObject({ network: 'lab', id, handle: 'described', status: 'DORMANT', intent: 'INACTIVE', request: null });
+    expect(Array.isArray(info.history)).toBe(true);
+    expectError(await lab.call({ type: 'describe-service', 'service-id': 987654 }), 'service-unknown', 'NOT_FOUND');
+    await lab.ok({ type: 'release-service', 'service-id': id });
+  });
+
+  it('watch-service with "with-intent": true adds each status\'s intent', async () => {
+    const id = (await lab.ok({ type: 'new-service' }))['service-id'] as number;
+    const n = lab.allocate();
+    lab.send(n, { type: 'watch-service', 'service-id': id, 'with-intent': true });
+    expect(await lab.read(n)).toEqual({ status: 'DORMANT', intent: 'INACTIVE' });
+    await lab.ok({ type: 'release-service', 'service-id': id });
+    expect(await lab.read(n)).toEqual({ status: 'RELEASING', intent: 'RELEASE' });
+    expect(await lab.read(n)).toEqual({ status: 'RELEASED', intent: 'RELEASE' });
+    lab.sendClose(n);
+  });
+
+  it('watch-model sends ready, then model on each change of the network, until the close frame', async () => {
+    lab.sentTypes.add('watch-model');
+    const n = lab.allocate();
+    lab.send(n, { type: 'watch-model' });
+    expect(await lab.read(n)).toEqual({ event: 'ready' });
+    const sw = broker.wired.networks.get('lab')!.switch!;
+    await sw.addTerminal('m1', 'port9');
+    expect(await lab.read(n)).toEqual({ event: 'model' });
+    lab.sendClose(n);
+    await lab.ok({ type: 'get-terminals' }); // the close frame has been handled
+    await sw.removeTerminal('m1');
+    // nothing follows the close: a later round trip finds the session empty
+    await lab.ok({ type: 'get-terminals' });
+    expect(lab.pending(n)).toBe(0);
+  });
+});
+
 /** The message types of dpb-interfaces.md §2.7.1–2.7.4, copied from the reference. */
 const REFERENCE_TYPES = [
   'get-terminals', 'check-terminal', 'remove-terminal', 'dump-status', 'get-services', 'check-service', 'find-service', 'new-service',
@@ -345,6 +383,9 @@ describe('coverage', () => {
   it('every message type of the reference was driven through the client, and the server knows exactly those', () => {
     const sent = new Set([...wan.sentTypes, ...lab.sentTypes]);
     expect(REFERENCE_TYPES.filter((t) => !sent.has(t))).toEqual([]);
-    expect([...DPB_MESSAGE_TYPES].sort()).toEqual([...REFERENCE_TYPES].sort());
+    const extensions: readonly string[] = DPB_EXTENSION_TYPES;
+    expect([...DPB_MESSAGE_TYPES].filter((t) => !extensions.includes(t)).sort()).toEqual([...REFERENCE_TYPES].sort());
+    expect([...extensions].sort()).toEqual(['describe-service', 'watch-model']);
+    expect(extensions.filter((t) => !sent.has(t))).toEqual([]);
   });
 });

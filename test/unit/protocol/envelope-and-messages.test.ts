@@ -60,9 +60,11 @@ describe('handshake (§2.4)', () => {
 });
 
 describe('message catalogue (§2.7)', () => {
-  it('has 35 types, each with a scope and a right', () => {
-    expect(DPB_MESSAGE_TYPES).toHaveLength(35);
+  it('has 37 types (the 35 of DPB and two dpb extensions), each with a scope and a right', () => {
+    expect(DPB_MESSAGE_TYPES).toHaveLength(37); // DPB's 35 + dpb's describe-service and watch-model
     expect(DPB_MESSAGES['watch-service']).toMatchObject({ stream: true, access: 'control' });
+    expect(DPB_MESSAGES['watch-model']).toMatchObject({ stream: true, access: 'see', scope: 'any' });
+    expect(DPB_MESSAGES['describe-service']).toMatchObject({ access: 'control', scope: 'any' });
     expect(DPB_MESSAGES['add-trunk'].access).toBe('manage');
     expect(DPB_MESSAGES['get-trunks'].access).toBe('see');
     expect(DPB_MESSAGES['modify-terminal-bandwidth'].scope).toBe('switch');

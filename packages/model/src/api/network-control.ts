@@ -134,6 +134,15 @@ export interface NetworkControl {
   createService(options?: { handle?: string }): Promise<Service>;
 
   /**
+   * Networks in another process only (local networks leave it out): calls
+   * `listener(false)` when the network becomes unreachable and
+   * `listener(true)` when it answers again, after which anything may have
+   * changed while it was away. Returns an unsubscribe function. Subscribing
+   * makes the network probe its server (it keeps an event stream open).
+   */
+  onAvailabilityChange?(listener: (available: boolean) => void): () => void;
+
+  /**
    * The service, or NOT_FOUND (details.kind 'service' or 'handle'). A
    * released service stays findable by id (status RELEASED) for a while
    * (see ReleasedServices); its handle is free at once.

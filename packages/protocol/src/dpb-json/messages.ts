@@ -46,7 +46,7 @@ export interface DpbMessageSpec {
   readonly scope: DpbScope;
   readonly access: DpbAccess;
   readonly members: Readonly<Record<string, DpbMemberKind>>;
-  /** True for `watch-service`: a stream of replies rather than one. */
+  /** True for `watch-service` and `watch-model`: a stream of replies rather than one. */
   readonly stream?: true;
 }
 
@@ -114,7 +114,17 @@ export const DPB_MESSAGES = {
   'decommission-trunk': { scope: 'aggregator', access: 'manage', members: TRUNK_ENDS },
   'recommission-trunk': { scope: 'aggregator', access: 'manage', members: TRUNK_ENDS },
   'is-trunk-commissioned': { scope: 'aggregator', access: 'see', members: TRUNK_ENDS },
+  // dpb extensions (not in DPB; see DPB_EXTENSION_TYPES)
+  'describe-service': { scope: 'any', access: 'control', members: { 'service-id': 'integer' } },
+  'watch-model': { scope: 'any', access: 'see', members: {}, stream: true },
 } as const satisfies Record<string, DpbMessageSpec>;
+
+/**
+ * Message types dpb adds to DPB's catalogue (the original server answers
+ * them with an unknown-type error): `describe-service` (a service's full
+ * ServiceInfo) and `watch-model` (a stream of model-change notices).
+ */
+export const DPB_EXTENSION_TYPES = ['describe-service', 'watch-model'] as const;
 
 /** Every request type name. */
 export type DpbMessageType = keyof typeof DPB_MESSAGES;

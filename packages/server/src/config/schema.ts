@@ -60,7 +60,39 @@ export interface RestConfig {
 /** `{ sqlite: PATH }` (resolved against the config file's directory) or `{ memory: {} }`. */
 export type StoreConfig = { sqlite: string } | { memory: Record<string, never> };
 
-export type NetworkConfig = SwitchNetworkConfig | AggregatorNetworkConfig;
+export type NetworkConfig = SwitchNetworkConfig | AggregatorNetworkConfig | RemoteNetworkConfig;
+
+/**
+ * A network served by another dpb-server, reached over REST v1 or over SSH
+ * (the DPB JSON protocol). Its local `name` may differ from its name there.
+ */
+export type RemoteNetworkConfig = {
+  name: string;
+  kind: 'remote';
+  /** Requests that take longer fail with UNAVAILABLE; default 10 s. */
+  requestTimeoutMs?: number;
+} & (
+  | {
+      transport: 'rest';
+      /** `http(s)://host:port/api/v1/networks/NAME`. */
+      url: string;
+      /** Bearer token for that server. */
+      token?: string;
+    }
+  | {
+      transport: 'ssh';
+      host: string;
+      port: number;
+      user: string;
+      /** The network's name on that server (the SSH command). */
+      network: string;
+      /** Private key file (resolved against the config's directory). */
+      keyFile?: string;
+      password?: string;
+      /** Expected host key fingerprint, `SHA256:…`; checked when given. */
+      hostKey?: string;
+    }
+);
 
 export interface MemoryFabricConfig {
   maxBridges?: number;
@@ -465,6 +497,45 @@ function aggregatorNetwork(o: Obj, p: string, name: string): AggregatorNetworkCo
   return out;
 }
 
+function remoteNetwork(o: Obj, p: string, name: string, baseDir: string): RemoteNetworkConfig {
+  keys(o, p, ['name', 'kind', 'url', 'token', 'ssh', 'keyFile', 'password', 'hostKey', 'requestTimeoutMs']);
+  const timeout = o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: num(o.requestTimeoutMs, join(p, 'requestTimeoutMs'), { integer: true, min: 100, max: 600_000 }) };
+  if ((o.url === undefined) === (o.ssh === undefined)) fail(p, 'a remote network needs exactly one of url (REST v1) or ssh (ssh://user@host:port/NETWORK)');
+  if (o.url !== undefined) {
+    const url = str(o.url, join(p, 'url'));
+    if (!/^https?:\/\/[^/]+\/api\/v1\/networks\/[^/?#]+\/?$/.test(url)) {
+      fail(join(p, 'url'), `must look like http://host:port/api/v1/networks/NAME; got ${JSON.stringify(url)}`);
+    }
+    for (const k of ['keyFile', 'password', 'hostKey']) if (o[k] !== undefined) fail(join(p, k), `is for ssh remotes; this one has a url`);
+    return { name, kind: 'remote', transport: 'rest', url: url.replace(/\/$/, ''), ...(o.token === undefined ? {} : { token: str(o.token, join(p, 'token')) }), ...timeout };
+  }
+  const sp = join(p, 'ssh');
+  const text = str(o.ssh, sp);
+  const m = /^ssh:\/\/([^@/]+)@([^/:]+|\[[^\]]+\])(?::(\d+))?\/([^/?#]+)$/.exec(text);
+  if (!m) fail(sp, `must look like ssh://user@host:port/NETWORK; got ${JSON.stringify(text)}`);
+  if (o.token !== undefined) fail(join(p, 'token'), 'is for url (REST) remotes; this one has ssh');
+  if (o.keyFile === undefined && o.password === undefined) fail(p, 'an ssh remote needs keyFile or password');
+  const port = m[3] === undefined ? DEFAULT_SSH_PORT : Number(m[3]);
+  if (port < 1 || port > 65535) fail(sp, `port must be 1-65535; got ${port}`);
+  const out: RemoteNetworkConfig = {
+    name,
+    kind: 'remote',
+    transport: 'ssh',
+    user: decodeURIComponent(m[1] as string),
+    host: (m[2] as string).replace(/^\[|\]$/g, ''),
+    port,
+    network: decodeURIComponent(m[4] as string),
+    ...timeout,
+  };
+  if (o.keyFile !== undefined) out.keyFile = path.resolve(baseDir, str(o.keyFile, join(p, 'keyFile')));
+  if (o.password !== undefined) out.password = str(o.password, join(p, 'password'));
+  if (o.hostKey !== undefined) {
+    out.hostKey = str(o.hostKey, join(p, 'hostKey'));
+    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(out.hostKey)) fail(join(p, 'hostKey'), `must be a fingerprint like SHA256:… (ssh-keygen -lf KEY.pub); got ${JSON.stringify(out.hostKey)}`);
+  }
+  return out;
+}
+
 /** Cross-network checks: inferiors exist, no cycles, terminal references resolve, no end used twice. */
 function crossCheck(networks: NetworkConfig[]): void {
   const index = new Map(networks.map((n, i) => [n.name, i] as const));
@@ -482,7 +553,8 @@ function crossCheck(networks: NetworkConfig[]): void {
       if (!n.inferiors.includes(t.network) || !inf) {
         fail(at, `network ${t.network} is not an inferior of ${n.name}`, { network: t.network });
       }
-      if (!(t.terminal in inf.terminals)) {
+      // a remote network's terminals are checked when the aggregator starts, not here
+      if (inf.kind !== 'remote' && !(t.terminal in inf.terminals)) {
         fail(at, `network ${t.network} has no terminal ${t.terminal} in this file`, { network: t.network, terminal: t.terminal });
       }
       const prev = used.get(r);
@@ -537,8 +609,10 @@ export function validateConfig(raw: unknown, baseDir: string): DpbConfig {
         return switchNetwork(o, p, name);
       case 'aggregator':
         return aggregatorNetwork(o, p, name);
+      case 'remote':
+        return remoteNetwork(o, p, name, baseDir);
       default:
-        return fail(`${p}.kind`, `must be switch or aggregator; got ${describe(o.kind)}`);
+        return fail(`${p}.kind`, `must be switch, aggregator or remote; got ${describe(o.kind)}`);
     }
   });
   crossCheck(networks);

@@ -175,7 +175,9 @@ export async function awaitStatusAbortably(svc: Service, acceptable: readonly Se
 }
 
 type Handler<T extends DpbMessageType> = (r: DpbRequestOf<T>, ctx: HandlerContext) => Promise<Record<string, unknown>>;
-type HandlerTable = { [T in Exclude<DpbMessageType, 'watch-service'>]: Handler<T> };
+/** Request types that stream replies and are served by the connection, not by {@link handleRequest}. */
+export type StreamingType = 'watch-service' | 'watch-model';
+type HandlerTable = { [T in Exclude<DpbMessageType, StreamingType>]: Handler<T> };
 
 const HANDLERS: HandlerTable = {
   // ------------------------------------------------------------ any network
@@ -235,6 +237,9 @@ const HANDLERS: HandlerTable = {
     const min = checkMbps(r['min-bw'], 'min-bw');
     return { edges: modelToEdges(await ctx.entry.control.model(min)) };
   },
+
+  // ------------------------------------------------------ dpb extensions
+  'describe-service': async (r, ctx) => ({ service: await (await service(ctx, r['service-id'])).describe() }),
 
   // ----------------------------------------------------------------- switches
   'add-terminal': async (r, ctx) => {
@@ -366,9 +371,31 @@ const HANDLERS: HandlerTable = {
  * BrokerError for the error reply. `watch-service` streams and is not
  * handled here.
  */
-export async function handleRequest(req: Exclude<DpbRequest, { type: 'watch-service' }>, ctx: HandlerContext): Promise<Record<string, unknown>> {
+export async function handleRequest(req: Exclude<DpbRequest, { type: StreamingType }>, ctx: HandlerContext): Promise<Record<string, unknown>> {
   const h = HANDLERS[req.type] as (r: DpbRequest, c: HandlerContext) => Promise<Record<string, unknown>>;
   return h(req, ctx);
+}
+
+/**
+ * Serves `watch-model` (a dpb extension): emits `{"event":"ready"}` once
+ * subscribed to the network's model changes, then `{"event":"model"}` on
+ * each (coalesced) change, until `signal` is aborted (close frame, channel
+ * end). Leaves no listener behind.
+ */
+export async function streamModelChanges(ctx: HandlerContext, signal: AbortSignal, emit: (frame: Record<string, unknown>) => void): Promise<void> {
+  if (signal.aborted) return;
+  const off = ctx.entry.control.onModelChange(() => {
+    if (!signal.aborted) emit({ event: 'model' });
+  });
+  try {
+    emit({ event: 'ready' });
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    off();
+  }
 }
 
 function mbps(x: number): string {

@@ -16,7 +16,7 @@ import {
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/principal';
 import type { NetworkEntry, Networks } from '../networks';
-import { checkAllowed, errorContextOf, handleRequest, type HandlerContext } from './dpb-handlers';
+import { checkAllowed, errorContextOf, handleRequest, type HandlerContext, streamModelChanges } from './dpb-handlers';
 import type { KeyedLock } from './keyed-lock';
 
 /** Bounds that keep one JSON channel from using unbounded memory. */
@@ -319,7 +319,13 @@ class JsonConnection {
       req = validateDpbRequest(content);
       checkAllowed(req, ctx);
       if (req.type === 'watch-service') {
-        await this.watch(s, req['service-id']);
+        // `"with-intent": true` (a dpb extension) adds `intent` (and `errors` when FAILED) to each frame
+        const raw = content as Record<string, unknown>;
+        await this.watch(s, req['service-id'], raw['with-intent'] === true);
+        return;
+      }
+      if (req.type === 'watch-model') {
+        await this.watchModel(s);
         return;
       }
       const reply = await handleRequest(req, ctx);
@@ -338,7 +344,7 @@ class JsonConnection {
    * channel goes away. On a session the client has already closed, only the
    * current status is sent (the one reply the request is owed).
    */
-  private async watch(s: Session, id: number): Promise<void> {
+  private async watch(s: Session, id: number, withIntent = false): Promise<void> {
     const svc = await (this.entry as NetworkEntry).control.service(id);
     const ac = new AbortController();
     const stop = (): void => ac.abort();
@@ -353,10 +359,36 @@ class JsonConnection {
     try {
       for await (const ev of svc.watch({ signal: ac.signal })) {
         if (ac.signal.aborted) break;
-        this.reply(s.number, { status: ev.status });
+        this.reply(
+          s.number,
+          withIntent ? { status: ev.status, intent: ev.intent, ...(ev.errors && ev.errors.length > 0 ? { errors: ev.errors } : {}) } : { status: ev.status },
+        );
         if (ev.status === 'RELEASED') break;
         await this.writable();
       }
+    } finally {
+      s.watch = undefined;
+      this.abort.signal.removeEventListener('abort', stop);
+      ac.abort();
+    }
+  }
+
+  /**
+   * Streams `watch-model` (a dpb extension): `{"event":"ready"}`, then
+   * `{"event":"model"}` per change, until the client closes the session or
+   * the channel goes away. On a session already closed, only `ready`.
+   */
+  private async watchModel(s: Session): Promise<void> {
+    const ac = new AbortController();
+    const stop = (): void => ac.abort();
+    this.abort.signal.addEventListener('abort', stop, { once: true });
+    s.watch = ac;
+    try {
+      if (s.closed || this.inputDone) {
+        this.reply(s.number, { event: 'ready' });
+        return;
+      }
+      await streamModelChanges(this.ctx as HandlerContext, ac.signal, (frame) => this.reply(s.number, frame));
     } finally {
       s.watch = undefined;
       this.abort.signal.removeEventListener('abort', stop);

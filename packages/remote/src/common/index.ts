@@ -1,0 +1,3 @@
+export * from './backoff';
+export * from './remote-errors';
+export * from './event-queue';

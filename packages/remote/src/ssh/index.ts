@@ -1,0 +1,3 @@
+export * from './ssh-url';
+export * from './ssh-connection';
+export * from './ssh-network';
