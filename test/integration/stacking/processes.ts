@@ -166,3 +166,23 @@ export class Link {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
+
+/** A site broker's config: switches `<p>-edge` (vms, lab) and `<p>-core` under the aggregator `name` (terminals vms, lab, uplink). */
+export function siteYaml(name: string, p: string, rest: number, ssh: number, users: string): string {
+  return `
+server:
+  rest: { host: 127.0.0.1, port: ${rest} }
+  ssh: { host: 127.0.0.1, port: ${ssh}, hostKeyFile: ${name}_host_key }
+store: { sqlite: ${name}.sqlite }
+${users}
+networks:
+  - { name: ${p}-edge, kind: switch, fabric: { memory: {} }, terminals: { vms: eth1, lab: eth2, core: eth0 } }
+  - { name: ${p}-core, kind: switch, fabric: { memory: {} }, terminals: { edge: eth1, wan: eth2 } }
+  - name: ${name}
+    kind: aggregator
+    inferiors: [${p}-edge, ${p}-core]
+    terminals: { vms: "${p}-edge:vms", lab: "${p}-edge:lab", uplink: "${p}-core:wan" }
+    trunks:
+      - { ends: ["${p}-edge:core", "${p}-core:edge"], capacityMbps: 10000, labels: "100-999" }
+`;
+}

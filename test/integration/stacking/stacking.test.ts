@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { api, Broker, freePort, Link, makeKey, waitStatus } from './processes';
+import { api, Broker, freePort, Link, makeKey, siteYaml, waitStatus } from './processes';
 
 /**
  * Three dpb-server processes: two site brokers (aggregators over memory-fabric
@@ -16,25 +16,6 @@ let siteA: Broker;
 let siteB: Broker;
 let top: Broker;
 let linkA: Link;
-
-function siteYaml(name: string, p: string, rest: number, ssh: number, users: string): string {
-  return `
-server:
-  rest: { host: 127.0.0.1, port: ${rest} }
-  ssh: { host: 127.0.0.1, port: ${ssh}, hostKeyFile: ${name}_host_key }
-store: { sqlite: ${name}.sqlite }
-${users}
-networks:
-  - { name: ${p}-edge, kind: switch, fabric: { memory: {} }, terminals: { vms: eth1, lab: eth2, core: eth0 } }
-  - { name: ${p}-core, kind: switch, fabric: { memory: {} }, terminals: { edge: eth1, wan: eth2 } }
-  - name: ${name}
-    kind: aggregator
-    inferiors: [${p}-edge, ${p}-core]
-    terminals: { vms: "${p}-edge:vms", lab: "${p}-edge:lab", uplink: "${p}-core:wan" }
-    trunks:
-      - { ends: ["${p}-edge:core", "${p}-core:edge"], capacityMbps: 10000, labels: "100-999" }
-`;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'dpb-stacking-'));
