@@ -10,7 +10,7 @@ import {
   silentLogger,
   isValidName,
 } from '@dpb/model';
-import { Backoff, type BackoffOptions, checkBackoff, isTransient, sleep } from '../common';
+import { Availability, Backoff, type BackoffOptions, checkBackoff, isTransient, sleep } from '../common';
 import { decodeModel, decodeServiceInfo, decodeServiceInfos, decodeTerminalNames } from './decode';
 import { RestService, type RestServiceContext } from './rest-service';
 import { RestTransport } from './rest-transport';
@@ -96,9 +96,7 @@ export class RestNetwork implements NetworkControl {
   private readonly listeners = new Set<() => void>();
   private feed: AbortController | undefined;
   private notifyScheduled = false;
-  private readonly availabilityListeners = new Set<(available: boolean) => void>();
-  private available = true;
-  private keepFeed: (() => void) | undefined;
+  private readonly availability: Availability;
 
   constructor(options: RestNetworkOptions) {
     if (typeof options !== 'object' || options === null) throw errors.invalid('RestNetwork needs options with a url', { field: 'url' });
@@ -116,6 +114,7 @@ export class RestNetwork implements NetworkControl {
     const requestTimeoutMs = checkPositive(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULT_REQUEST_TIMEOUT_MS);
     const streamIdleMs = checkPositive(options.streamIdleMs, 'streamIdleMs', DEFAULT_STREAM_IDLE_MS);
     const reconnect = checkBackoff(options.reconnect);
+    this.availability = new Availability(() => this.onModelChange(() => undefined), this.logger, { network: this.name, url: this.url }, () => this.closer.signal.aborted);
     this.transport = new RestTransport({
       url,
       network: this.name,
@@ -123,7 +122,7 @@ export class RestNetwork implements NetworkControl {
       requestTimeoutMs,
       streamIdleMs,
       logger: this.logger,
-      onReachable: (up) => this.setAvailable(up),
+      onReachable: (up) => this.availability.set(up),
     });
     this.ctx = { name: this.name, url, transport: this.transport, reconnect, requestTimeoutMs, logger: this.logger, closed: this.closer.signal };
   }
@@ -168,31 +167,9 @@ export class RestNetwork implements NetworkControl {
    * probe, so an idle server's disappearance is noticed too.
    */
   onAvailabilityChange(listener: (available: boolean) => void): () => void {
-    this.availabilityListeners.add(listener);
-    if (!this.keepFeed) this.keepFeed = this.onModelChange(() => undefined);
-    return () => {
-      this.availabilityListeners.delete(listener);
-      if (this.availabilityListeners.size === 0 && this.keepFeed) {
-        this.keepFeed();
-        this.keepFeed = undefined;
-      }
-    };
+    return this.availability.subscribe(listener);
   }
 
-  private setAvailable(up: boolean): void {
-    if (this.available === up || this.closer.signal.aborted) return;
-    this.available = up;
-    this.logger[up ? 'info' : 'warn'](up ? 'remote network reachable again' : 'remote network unreachable', { network: this.name, url: this.url });
-    for (const l of [...this.availabilityListeners]) {
-      setImmediate(() => {
-        try {
-          l(up);
-        } catch (e) {
-          this.logger.warn('availability listener threw', { network: this.name, error: e instanceof Error ? e.message : String(e) });
-        }
-      });
-    }
-  }
 
   private notify(): void {
     if (this.notifyScheduled) return;
@@ -217,14 +194,14 @@ export class RestNetwork implements NetworkControl {
         for await (const ev of this.transport.events('/events', signal)) {
           if (ev.event === 'ready') {
             backoff.reset();
-            this.setAvailable(true);
+            this.availability.set(true);
             this.logger.debug('model event stream connected', { network: this.name, url: this.url });
             this.notify();
           } else if (ev.event === 'model') this.notify();
         }
       } catch (e) {
         if (signal.aborted) break;
-        if (isTransient(e)) this.setAvailable(false);
+        if (isTransient(e)) this.availability.set(false);
         (isTransient(e) ? this.logger.debug : this.logger.warn).call(this.logger, 'model event stream failed; reconnecting', {
           network: this.name,
           url: this.url,

@@ -17,6 +17,7 @@ import {
   silentLogger,
 } from '@dpb/model';
 import { type DpbEdge, edgesToChords, isDpbErrorObject, requestToSegment } from '@dpb/protocol';
+import { Availability } from '../common/availability';
 import { Backoff, type BackoffOptions, checkBackoff, sleep } from '../common/backoff';
 import { EventQueue } from '../common/event-queue';
 import { DpbSshConnection } from './ssh-connection';
@@ -103,9 +104,7 @@ export class SshNetwork implements NetworkControl {
   private modelWatch: AbortController | undefined;
   private notifyPending = false;
   private closed = false;
-  private readonly availabilityListeners = new Set<(available: boolean) => void>();
-  private available = true;
-  private keepWatching: (() => void) | undefined;
+  private readonly availability: Availability;
 
   constructor(private readonly options: SshNetworkOptions) {
     checkOptions(options);
@@ -114,6 +113,7 @@ export class SshNetwork implements NetworkControl {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_SSH_REQUEST_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
     this.reconnect = checkBackoff(options.reconnect);
+    this.availability = new Availability(() => this.onModelChange(() => undefined), this.logger, { network: this.name, remote: this.remote }, () => this.closed);
     this.conn = new DpbSshConnection({
       host: options.host,
       port: options.port,
@@ -128,7 +128,7 @@ export class SshNetwork implements NetworkControl {
       connectTimeoutMs: this.requestTimeoutMs,
       reconnect: this.reconnect,
       ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
-      onReachable: (up) => this.setAvailable(up),
+      onReachable: (up) => this.availability.set(up),
     });
   }
 
@@ -199,31 +199,9 @@ export class SshNetwork implements NetworkControl {
    * probe, so an idle server's disappearance is noticed too.
    */
   onAvailabilityChange(listener: (available: boolean) => void): () => void {
-    this.availabilityListeners.add(listener);
-    if (!this.keepWatching) this.keepWatching = this.onModelChange(() => undefined);
-    return () => {
-      this.availabilityListeners.delete(listener);
-      if (this.availabilityListeners.size === 0 && this.keepWatching) {
-        this.keepWatching();
-        this.keepWatching = undefined;
-      }
-    };
+    return this.availability.subscribe(listener);
   }
 
-  private setAvailable(up: boolean): void {
-    if (this.available === up || this.closed) return;
-    this.available = up;
-    this.logger[up ? 'info' : 'warn'](up ? 'remote network reachable again' : 'remote network unreachable', { network: this.name, remote: this.remote });
-    for (const l of [...this.availabilityListeners]) {
-      setImmediate(() => {
-        try {
-          l(up);
-        } catch (e) {
-          this.logger.warn('availability listener threw', { network: this.name, error: e instanceof Error ? e.message : String(e) });
-        }
-      });
-    }
-  }
 
   async createService(options: { handle?: string } = {}): Promise<Service> {
     const handle = options?.handle;
