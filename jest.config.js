@@ -2,7 +2,7 @@
 // Type checking happens once in `tsc -b` (npm test runs it first), so ts-jest
 // only transpiles here.
 const moduleNameMapper = {
-  '^@dpb/adaptor-memory$': '<rootDir>/adaptors/memory/src',
+  '^@dpb/adaptor-(memory|openflow|corsa)$': '<rootDir>/adaptors/$1/src',
   '^@dpb/(model|planner|switch|aggregator|store|server|testkit|protocol|cli|remote)$': '<rootDir>/packages/$1/src',
 };
 const transform = {
@@ -15,5 +15,7 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // Real Open vSwitch, os-ken and packets: needs root and the Debian packages (.ci/run installs them).
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

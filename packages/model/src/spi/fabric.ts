@@ -83,3 +83,34 @@ export interface Fabric {
   /** Releases connections and timers. */
   close(): Promise<void>;
 }
+
+/** What a fabric is given when the server builds it. */
+export interface FabricContext {
+  /** The switch network this fabric serves (for logs and error details). */
+  network: string;
+  /** Directory of the config file: relative paths in the fabric's config resolve against it. */
+  configDir: string;
+  runtime: import('./runtime').Runtime;
+}
+
+/**
+ * How dpb-server turns the `fabric: { <kind>: {...} }` key of a switch
+ * network's config into a {@link Fabric}. Each adaptor package exports one.
+ */
+export interface FabricDriver<C = unknown> {
+  /** The key under `fabric:` that selects this driver, e.g. "memory", "openflow", "corsa". */
+  readonly kind: string;
+  /**
+   * Validates the raw YAML value found at `path` (e.g. `networks[0].fabric.openflow`)
+   * and returns the typed config. Throws `errors.config(path + '.key', message)`
+   * (CONFIG_INVALID) naming the exact key at fault; never does I/O beyond reading
+   * files the config names (certificates, token files).
+   */
+  parseConfig(raw: unknown, path: string, context: { configDir: string }): C;
+  /**
+   * Builds the fabric. Must not block on the device: a fabric whose device is
+   * unreachable is created anyway, reports its bridges `pending` or `failed`,
+   * and keeps retrying in the background.
+   */
+  create(config: C, context: FabricContext): Fabric;
+}
