@@ -1,2 +1,3 @@
 export * from './memory-fabric';
 export * from './interface-description';
+export * from './memory-fabric-driver';

@@ -1,4 +1,4 @@
-import { MemoryFabric } from '@dpb/adaptor-memory';
+import { FABRIC_DRIVERS } from './fabric-drivers';
 import { Aggregator } from '@dpb/aggregator';
 import {
   type AggregatorManagement,
@@ -271,7 +271,9 @@ export async function wire(config: DpbConfig, options: WireOptions = {}): Promis
       const at = `networks[${indexOf.get(cfg.name)}]`;
       const runtime: Runtime = { clock: systemClock, logger: withFields(logger, { network: cfg.name }) };
       if (cfg.kind === 'switch') {
-        const fabric = new MemoryFabric({ name: cfg.name, ...cfg.fabric.memory });
+        const driver = FABRIC_DRIVERS.get(cfg.fabric.kind);
+        if (driver === undefined) throw errors.config(`${at}.fabric`, `unknown fabric "${cfg.fabric.kind}"`);
+        const fabric = driver.create(cfg.fabric.config, { network: cfg.name, configDir: cfg.fabric.configDir, runtime });
         opened.push(fabric);
         fabrics.set(cfg.name, fabric);
         const sw = await LogicalSwitch.open({

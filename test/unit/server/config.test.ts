@@ -52,6 +52,12 @@ describe('config: valid files', () => {
     expect(c.networks.map((n) => n.name)).toEqual(['a', 'b']);
   });
 
+  it('hands the fabric key to its driver: memory with its options', () => {
+    const c = parse(SWITCHES);
+    expect(c.networks[1]).toMatchObject({ kind: 'switch', fabric: { kind: 'memory', config: { maxBridges: 10, delayMs: 2 }, configDir: baseDir } });
+    expect(c.networks[0]).toMatchObject({ fabric: { kind: 'memory', config: {} } });
+  });
+
   it('resolves a relative SQLite path against the config directory', () => {
     expect(parse(`store: { sqlite: ../data/x.sqlite }\n${SWITCHES}`).store).toEqual({ sqlite: '/etc/data/x.sqlite' });
     expect(parse(`store: { memory: {} }\n${SWITCHES}`).store).toEqual({ memory: {} });
@@ -105,6 +111,9 @@ describe('config: every error names its key path', () => {
     ['unknown kind', `networks: [{ name: a, kind: router }]`, 'networks[0].kind'],
     ['unknown network key', `networks: [{ name: a, kind: switch, fabric: { memory: {} }, colour: red }]`, 'networks[0].colour'],
     ['no fabric', `networks: [{ name: a, kind: switch, fabric: {} }]`, 'networks[0].fabric'],
+    ['unknown fabric', `networks: [{ name: a, kind: switch, fabric: { quantum: {} } }]`, 'networks[0].fabric.quantum'],
+    ['two fabrics', `networks: [{ name: a, kind: switch, fabric: { memory: {}, other: {} } }]`, 'networks[0].fabric'],
+    ['fabric not a mapping', `networks: [{ name: a, kind: switch, fabric: memory }]`, 'networks[0].fabric'],
     ['unknown fabric option', `networks: [{ name: a, kind: switch, fabric: { memory: { speed: 1 } } }]`, 'networks[0].fabric.memory.speed'],
     ['negative delay', `networks: [{ name: a, kind: switch, fabric: { memory: { delayMs: -1 } } }]`, 'networks[0].fabric.memory.delayMs'],
     ['bad terminal name', `networks: [{ name: a, kind: switch, fabric: { memory: {} }, terminals: { "x:y": p1 } }]`, 'networks[0].terminals.x:y'],

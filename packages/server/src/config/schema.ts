@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { checkPasswordHashFormat, parsePublicKeyLine, type UserConfig } from '../auth/authenticator';
 import { type Right, RIGHTS } from '../auth/principal';
+import { FABRIC_DRIVERS } from '../fabric-drivers';
 import { LOG_LEVELS, type LogLevel } from '../logger';
 
 /**
@@ -94,15 +95,20 @@ export type RemoteNetworkConfig = {
     }
 );
 
-export interface MemoryFabricConfig {
-  maxBridges?: number;
-  delayMs?: number;
+/** The fabric of a switch network: which driver, and its parsed config. */
+export interface FabricConfig {
+  /** The key under `fabric:` (a registered driver's kind, e.g. `memory`, `openflow`, `corsa`). */
+  kind: string;
+  /** What the driver's `parseConfig` returned. */
+  config: unknown;
+  /** The config file's directory (relative paths in the fabric's config resolve against it). */
+  configDir: string;
 }
 
 export interface SwitchNetworkConfig {
   name: string;
   kind: 'switch';
-  fabric: { memory: MemoryFabricConfig };
+  fabric: FabricConfig;
   /** Terminal name → fabric interface description. */
   terminals: Record<string, string>;
   /** Terminal name → quotas (Mbit/s). */
@@ -372,17 +378,20 @@ function nameMap(v: unknown, p: string): Record<string, unknown> {
   return o;
 }
 
-function switchNetwork(o: Obj, p: string, name: string): SwitchNetworkConfig {
+function fabricOf(v: unknown, p: string, baseDir: string): FabricConfig {
+  const kinds = [...FABRIC_DRIVERS.keys()].join(', ');
+  const f = obj(v, p);
+  const ks = Object.keys(f);
+  if (ks.length !== 1) fail(p, `must name exactly one fabric (${kinds}); got ${ks.length === 0 ? 'none' : ks.join(', ')}`);
+  const kind = ks[0] as string;
+  const driver = FABRIC_DRIVERS.get(kind);
+  if (driver === undefined) fail(join(p, kind), `unknown fabric "${kind}"; known fabrics: ${kinds}`, { key: kind });
+  return { kind, config: driver.parseConfig(f[kind], join(p, kind), { configDir: baseDir }), configDir: baseDir };
+}
+
+function switchNetwork(o: Obj, p: string, name: string, baseDir: string): SwitchNetworkConfig {
   keys(o, p, ['name', 'kind', 'fabric', 'terminals', 'quotas', 'repairIntervalMs']);
-  const f = obj(o.fabric, join(p, 'fabric'));
-  keys(f, join(p, 'fabric'), ['memory']);
-  if (f.memory === undefined) fail(join(p, 'fabric'), 'must name a fabric: memory');
-  const fp = join(join(p, 'fabric'), 'memory');
-  const m = f.memory === null ? {} : obj(f.memory, fp);
-  keys(m, fp, ['maxBridges', 'delayMs']);
-  const memory: MemoryFabricConfig = {};
-  if (m.maxBridges !== undefined) memory.maxBridges = num(m.maxBridges, join(fp, 'maxBridges'), { integer: true, min: 0 });
-  if (m.delayMs !== undefined) memory.delayMs = num(m.delayMs, join(fp, 'delayMs'), { min: 0, max: 60_000 });
+  const fabric = fabricOf(o.fabric, join(p, 'fabric'), baseDir);
 
   const tp = join(p, 'terminals');
   const raw = nameMap(o.terminals, tp);
@@ -408,7 +417,7 @@ function switchNetwork(o: Obj, p: string, name: string): SwitchNetworkConfig {
     if (qo.egressMbps !== undefined) entry.egressMbps = mbps(qo.egressMbps, join(pp, 'egressMbps'));
     quotas[t] = entry;
   }
-  const out: SwitchNetworkConfig = { name, kind: 'switch', fabric: { memory }, terminals, quotas };
+  const out: SwitchNetworkConfig = { name, kind: 'switch', fabric, terminals, quotas };
   if (o.repairIntervalMs !== undefined) {
     out.repairIntervalMs = num(o.repairIntervalMs, join(p, 'repairIntervalMs'), { integer: true, min: 10, max: 86_400_000 });
   }
@@ -606,7 +615,7 @@ export function validateConfig(raw: unknown, baseDir: string): DpbConfig {
     seen.set(name, i);
     switch (o.kind) {
       case 'switch':
-        return switchNetwork(o, p, name);
+        return switchNetwork(o, p, name, baseDir);
       case 'aggregator':
         return aggregatorNetwork(o, p, name);
       case 'remote':

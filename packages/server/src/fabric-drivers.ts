@@ -1,0 +1,10 @@
+import { memoryFabricDriver } from '@dpb/adaptor-memory';
+import type { FabricDriver } from '@dpb/model';
+
+/**
+ * The fabrics dpb-server can build, by the key that selects them under a
+ * switch network's `fabric:` (e.g. `fabric: { memory: {} }`).
+ */
+export const FABRIC_DRIVERS: ReadonlyMap<string, FabricDriver> = new Map(
+  ([memoryFabricDriver] as FabricDriver[]).map((d) => [d.kind, d] as const),
+);
