@@ -306,6 +306,11 @@ export const responseSchemas = {
     properties: {
       name,
       kind: { type: 'string', enum: ['switch', 'aggregator', 'remote'] },
+      management: {
+        type: 'string',
+        enum: ['switch', 'aggregator', 'none', 'unknown'],
+        description: 'what the terminal and trunk routes manage here; for a remote network, what its server manages (unknown until it has answered)',
+      },
       terminals: { type: 'integer' },
       services: { type: 'integer' },
       trunks: { type: 'integer', description: 'aggregators only' },
@@ -341,6 +346,17 @@ export const responseSchemas = {
       labelRanges: { type: 'array', items: labelRangeObject },
       labelCount: { type: 'integer' },
       labelsInUse: { type: 'integer' },
+    },
+  },
+  Tunnel: {
+    type: 'object',
+    properties: {
+      trunk: { type: 'integer' },
+      service: { type: 'integer' },
+      startLabel: label,
+      endLabel: label,
+      upstreamMbps: mbps,
+      downstreamMbps: mbps,
     },
   },
   ServiceInfo: {

@@ -289,7 +289,7 @@ export async function wire(config: DpbConfig, options: WireOptions = {}): Promis
       } else if (cfg.kind === 'remote') {
         const remote = openRemote(cfg, withFields(logger, { network: cfg.name }));
         opened.push(remote);
-        networks.set(cfg.name, { control: remote });
+        networks.set(cfg.name, remoteEntry(remote));
       } else {
         const ag = await Aggregator.open({
           name: cfg.name,
@@ -341,6 +341,38 @@ export function openRemote(cfg: RemoteNetworkConfig, logger: Logger): NetworkCon
     ...(cfg.hostKey === undefined ? {} : { hostKey: { fingerprint: cfg.hostKey } }),
     ...timeout,
   });
+}
+
+/**
+ * The entry of a remote network. Over REST its management (a switch's
+ * terminals and quotas, an aggregator's terminals and trunks) is proxied to
+ * the remote server once that server has said which it is; over SSH the
+ * network offers control only.
+ */
+export function remoteEntry(remote: NetworkControl): NetworkEntry {
+  if (!(remote instanceof RestNetwork)) return { control: remote, management: 'none' };
+  const entry: NetworkEntry = { control: remote, management: 'unknown' };
+  let pending: Promise<void> | undefined;
+  entry.resolveManagement = () => {
+    if (entry.management !== 'unknown') return Promise.resolve();
+    pending ??= remote
+      .management()
+      .then((m) => {
+        if (m.switch) entry.switch = m.switch;
+        if (m.aggregator) entry.aggregator = m.aggregator;
+        entry.management = m.kind;
+        delete entry.managementError;
+      })
+      .catch((e: unknown) => {
+        entry.managementError = e;
+        throw e;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
+  return entry;
 }
 
 /** A logger adding `fields` to every line. */

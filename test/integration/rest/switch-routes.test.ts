@@ -14,7 +14,7 @@ describe('REST v1 on a switch', () => {
   it('GET /healthz and /api/v1/networks describe the server', async () => {
     expect((await call(b.base, 'GET', '/healthz')).body).toEqual({ status: 'ok', networks: 1 });
     const list = await call(b.base, 'GET', '/api/v1/networks');
-    expect(list.body).toEqual([{ name: 'lab', kind: 'switch', terminals: 3, services: 0 }]);
+    expect(list.body).toEqual([{ name: 'lab', kind: 'switch', management: 'switch', terminals: 3, services: 0 }]);
     const one = await call(b.base, 'GET', '/api/v1/networks/lab');
     expect(one.body).toMatchObject({ name: 'lab', kind: 'switch', terminalNames: ['a', 'b', 'c'] });
   });

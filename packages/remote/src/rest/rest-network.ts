@@ -12,6 +12,7 @@ import {
 } from '@dpb/model';
 import { Availability, Backoff, type BackoffOptions, checkBackoff, isTransient, sleep } from '../common';
 import { decodeModel, decodeServiceInfo, decodeServiceInfos, decodeTerminalNames } from './decode';
+import { type RemoteManagement, RestAggregatorManagement, RestSwitchManagement } from './rest-management';
 import { RestService, type RestServiceContext } from './rest-service';
 import { RestTransport } from './rest-transport';
 
@@ -253,6 +254,23 @@ export class RestNetwork implements NetworkControl {
   async services(): Promise<Service[]> {
     const r = await this.transport.request('GET', '/services');
     return decodeServiceInfos(r.body, this.name, this.url).map((info) => new RestService(this.ctx, info));
+  }
+
+  /**
+   * Asks the remote server what it manages under this network (its summary's
+   * `management`, else its `kind`) and returns the matching management proxy:
+   * {@link RestSwitchManagement} or {@link RestAggregatorManagement}, or
+   * `kind: 'none'` when the remote offers control only. UNAVAILABLE while the
+   * server cannot be reached.
+   */
+  async management(): Promise<RemoteManagement> {
+    const r = await this.transport.request('GET', '');
+    const b = r.body as Record<string, unknown> | null;
+    const said = typeof b === 'object' && b !== null ? (b.management ?? b.kind) : undefined;
+    if (said === 'switch') return { kind: 'switch', switch: new RestSwitchManagement(this, this.transport, this.url) };
+    if (said === 'aggregator') return { kind: 'aggregator', aggregator: new RestAggregatorManagement(this, this.transport, this.url) };
+    if (said === 'none' || said === 'remote') return { kind: 'none' };
+    throw errors.internal(`network ${this.name} at ${this.url}: malformed NetworkSummary in the reply`, undefined, { network: this.name, remote: this.url, field: 'kind' });
   }
 
   /** Ends every event stream, watch and request in flight; later calls fail with UNAVAILABLE. Idempotent. */

@@ -3,7 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { ANONYMOUS, type Principal, requireRight } from '../auth/principal';
 import type { Authenticator } from '../auth/authenticator';
 import type { ListenerAuth } from '../config/schema';
-import type { Networks } from '../networks';
+import { ensureManagement, type Networks } from '../networks';
 import { authenticate, principalOf } from './auth';
 import { mountDpbRoutes } from './dpb';
 import { errorHandler } from './error-handler';
@@ -14,6 +14,9 @@ import { serviceRoutes } from './routes/services';
 import { terminalRoutes } from './routes/terminals';
 import { trunkRoutes } from './routes/trunks';
 import { validateBody } from './validate';
+
+/** Routes that use a network's management (a remote network's is resolved first), and the summaries that report it. */
+const MANAGEMENT_PATH = /^\/api\/v1\/networks\/\{net\}(\/(terminals|trunks|tunnels)(\/.*)?)?$/;
 
 /** Every route the app serves (except the OpenAPI document itself, which is added to this list below). */
 const baseRoutes: RouteDef[] = [...networkRoutes, ...terminalRoutes, ...trunkRoutes, ...serviceRoutes];
@@ -139,6 +142,7 @@ export function createApp(options: AppOptions): Express {
         if (params.net !== undefined) {
           const found = networks.get(params.net);
           if (!found) throw errors.notFound('network', params.net, { network: params.net });
+          if (MANAGEMENT_PATH.test(path)) await ensureManagement(found);
           net = found;
         }
         const reply = await route.handler({ req, res, params, query, body, networks, net, logger, principal });

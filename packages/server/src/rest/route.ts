@@ -2,7 +2,7 @@ import { errors, type Logger } from '@dpb/model';
 import type { RequestSchemaName } from '@dpb/protocol';
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal';
-import type { NetworkEntry, Networks } from '../networks';
+import { managementOf, type NetworkEntry, type Networks } from '../networks';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -82,8 +82,11 @@ export function parseNumberParam(s: string, field: string, min: number, max: num
 
 /** FAILED_PRECONDITION for an operation this kind of network does not support. */
 export function unsupported(net: NetworkEntry, what: string): never {
-  throw errors.precondition(`network ${net.control.name} (${net.control.kind}) does not support ${what}`, {
+  if (net.managementError !== undefined && !net.switch && !net.aggregator) throw net.managementError;
+  const remote = net.control.kind === 'remote' ? '; its server manages it (a remote network reached over SSH offers control only; reach it over REST to manage it from here)' : '';
+  throw errors.precondition(`network ${net.control.name} (${net.control.kind}) does not support ${what}${remote}`, {
     network: net.control.name,
     networkKind: net.control.kind,
+    management: managementOf(net),
   });
 }

@@ -81,6 +81,7 @@ export function checkAllowed(req: DpbRequest, ctx: HandlerContext): void {
 }
 
 function wrongKind(ctx: HandlerContext, type: string, what: string): never {
+  if (ctx.entry.managementError !== undefined && !ctx.entry.switch && !ctx.entry.aggregator) throw ctx.entry.managementError;
   const c = ctx.entry.control;
   throw errors.precondition(`${type} is for ${what}; network ${c.name} is ${c.kind === 'aggregator' ? 'an' : 'a'} ${c.kind}`, {
     network: c.name,

@@ -1,5 +1,6 @@
 import { errors, isBrokerError, type Logger } from '@dpb/model';
 import {
+  DPB_MESSAGES,
   dataEnvelope,
   type DecodedFrame,
   type DpbRequest,
@@ -15,7 +16,7 @@ import {
 } from '@dpb/protocol';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/principal';
-import type { NetworkEntry, Networks } from '../networks';
+import { ensureManagement, type NetworkEntry, type Networks } from '../networks';
 import { checkAllowed, errorContextOf, handleRequest, type HandlerContext, streamModelChanges } from './dpb-handlers';
 import type { KeyedLock } from './keyed-lock';
 
@@ -317,6 +318,8 @@ class JsonConnection {
     let req: DpbRequest | undefined;
     try {
       req = validateDpbRequest(content);
+      const spec = DPB_MESSAGES[req.type];
+      if (spec.scope !== 'any' || spec.access === 'manage') await ensureManagement(ctx.entry);
       checkAllowed(req, ctx);
       if (req.type === 'watch-service') {
         // `"with-intent": true` (a dpb extension) adds `intent` (and `errors` when FAILED) to each frame

@@ -1,12 +1,12 @@
 import { MAX_MBPS } from '@dpb/model';
-import type { NetworkEntry } from '../../networks';
+import { managementOf, type NetworkEntry } from '../../networks';
 import { parseNumberParam, type RouteDef } from '../route';
 import { SSE_HEARTBEAT_MS } from './services';
 
 async function summary(net: NetworkEntry): Promise<Record<string, unknown>> {
   const c = net.control;
   const [terminals, services] = await Promise.all([c.terminals(), c.services()]);
-  const out: Record<string, unknown> = { name: c.name, kind: c.kind, terminals: terminals.length, services: services.length };
+  const out: Record<string, unknown> = { name: c.name, kind: c.kind, management: managementOf(net), terminals: terminals.length, services: services.length };
   if (net.aggregator) out.trunks = (await net.aggregator.trunks()).length;
   return out;
 }

@@ -120,4 +120,16 @@ export const trunkRoutes: RouteDef[] = [
       return { status: 200, body: await m.revokeLabels(id, { side: b.side ?? 'start', base: b.base, count: b.count }) };
     },
   },
+  {
+    method: 'get',
+    path: '/api/v1/networks/{net}/tunnels',
+    operationId: 'listTunnels',
+    summary: 'Tunnels (one per service per trunk it crosses): labels and bandwidth each way',
+    query: [{ name: 'trunk', description: 'only the tunnels of this trunk', schema: { type: 'integer', minimum: 1 } }],
+    responses: { 200: { description: 'tunnels', schema: 'Tunnel[]' } },
+    handler: async ({ net, query }) => {
+      const trunk = query.trunk === undefined ? undefined : parseId(query.trunk, 'trunk');
+      return { status: 200, body: await mgmt(net).tunnels(trunk) };
+    },
+  },
 ];
