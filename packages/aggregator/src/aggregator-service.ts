@@ -1,6 +1,7 @@
 import {
   type AggregatorServiceRecord,
   AsyncMutex,
+  BrokerError,
   type ErrorRecord,
   errorRecord,
   errors,
@@ -13,9 +14,11 @@ import {
   StatusHub,
   sanitizeRequest,
   type SubserviceRecord,
+  type TerminalRef,
   toBrokerError,
 } from '@dpb/model';
-import type { Aggregator } from './aggregator';
+import type { Plan } from '@dpb/planner';
+import type { Aggregator, PlanAvoidance } from './aggregator';
 
 /** What the aggregator knows of one sub-service in an inferior network. */
 export interface SubState {
@@ -28,6 +31,13 @@ export interface SubState {
   watch: ServiceWatch | undefined;
   /** What we last asked of it, so we do not repeat ourselves. */
   asked: 'active' | 'inactive' | 'release' | undefined;
+}
+
+/** An inferior refused the sub-service over `terminals` (its names) with `error`. */
+interface Refusal {
+  network: string;
+  terminals: string[];
+  error: unknown;
 }
 
 const NOT_READY = new Set<SubState['status']>(['UNKNOWN', 'MISSING', 'DORMANT', 'ESTABLISHING']);
@@ -108,19 +118,88 @@ export class AggregatorService implements Service {
     return this.mutex.run(async () => {
       this.checkDefinable();
       const sanitized = sanitizeRequest(request);
-      await this.agg.allocate(this, sanitized);
-      this.establishing = true;
-      this.subs = this.record.subservices.map((record) => newSub(record));
-      this.publish();
-      try {
-        await this.establish();
-      } catch (e) {
-        await this.rollBackDefine();
-        throw this.agg.explainInferiorError(e);
+      const plan = await this.agg.allocate(this, sanitized);
+      const refusal = await this.tryEstablish();
+      if (refusal) {
+        // one re-plan around the inferior that refused, then give up
+        const first = this.agg.explainInferiorError(refusal.error, refusal.network);
+        const avoid = this.avoidanceFor(refusal, plan);
+        if (avoid.trunks.length === 0 && avoid.chords.length === 0) throw first;
+        if (this.record.intent === 'RESET' || this.record.intent === 'RELEASE' || this.closed) throw first;
+        this.agg.logger.info('an inferior refused a sub-service; re-planning around it', {
+          network: this.network,
+          service: this.id,
+          inferior: refusal.network,
+          code: first.code,
+          reason: toBrokerError(refusal.error).message,
+          avoidTrunks: avoid.trunks,
+          avoidChords: avoid.chords.length,
+        });
+        this.agg.forgetModel(refusal.network);
+        try {
+          await this.agg.allocate(this, sanitized, avoid);
+        } catch (e) {
+          throw this.gaveUp(first, refusal.network, toBrokerError(e), 'no other plan avoids it');
+        }
+        const second = await this.tryEstablish();
+        if (second) {
+          const again = this.agg.explainInferiorError(second.error, second.network);
+          throw this.gaveUp(first, refusal.network, again, `the re-plan was refused too (inferior ${second.network})`);
+        }
       }
       this.establishing = false;
       this.publish();
       await this.step();
+    });
+  }
+
+  /** Creates and defines every sub-service of the current plan; on a refusal, rolls back and says who refused. */
+  private async tryEstablish(): Promise<Refusal | undefined> {
+    this.establishing = true;
+    this.subs = this.record.subservices.map((record) => newSub(record));
+    this.publish();
+    const refusal = await this.establish();
+    if (refusal) await this.rollBackDefine();
+    return refusal;
+  }
+
+  /**
+   * What a re-plan must avoid after `refusal`: the chords the refused piece
+   * used inside that inferior, and a trunk whose end the inferior named as
+   * the problem (e.g. a label it does not accept there).
+   */
+  private avoidanceFor(refusal: Refusal, plan: Plan): PlanAvoidance {
+    const terminals = new Set(refusal.terminals);
+    const chords = plan.chords
+      .filter((c) => c.network === refusal.network && terminals.has(c.from) && terminals.has(c.to))
+      .map((c) => ({ network: c.network, from: c.from, to: c.to }));
+    const trunks: number[] = [];
+    const named = toBrokerError(refusal.error).details.terminal;
+    if (typeof named === 'string') {
+      for (const t of plan.trunks) {
+        const r = this.agg.trunkRecord(t.id);
+        if (!r) continue;
+        const atEnd = (x: TerminalRef): boolean => x.network === refusal.network && x.terminal === named;
+        if (atEnd(r.start) || atEnd(r.end)) trunks.push(t.id);
+      }
+    }
+    return { trunks, chords };
+  }
+
+  /** The error after the re-plan failed: names the inferior that refused first, why, and what the re-plan met. */
+  private gaveUp(first: BrokerError, inferior: string, then: BrokerError, what: string): BrokerError {
+    return new BrokerError(first.code, `${first.message}; re-planned around ${inferior} once: ${what}: ${then.message}`, {
+      details: {
+        ...first.details,
+        network: this.network,
+        inferior,
+        replanned: true,
+        refusals: [
+          { inferior, code: first.code, message: first.message },
+          { ...(typeof then.details.inferior === 'string' ? { inferior: then.details.inferior } : {}), code: then.code, message: then.message },
+        ],
+      },
+      cause: first,
     });
   }
 
@@ -275,10 +354,16 @@ export class AggregatorService implements Service {
   }
 
   /** Creates (idempotently, by handle) and defines every sub-service. */
-  private async establish(): Promise<void> {
+  private async establish(): Promise<Refusal | undefined> {
     const results = await Promise.allSettled(this.subs.map((sub) => this.createSub(sub)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as PromiseSettledResult<void>;
+      if (r.status === 'rejected') {
+        const sub = this.subs[i] as SubState;
+        return { network: sub.record.network, terminals: sub.record.request.circuits.map((c) => c.terminal), error: r.reason };
+      }
+    }
+    return undefined;
   }
 
   private async createSub(sub: SubState): Promise<void> {

@@ -39,7 +39,17 @@ import {
   type TunnelRecord,
   ReleasedServices,
 } from '@dpb/model';
-import { type PlanChord, type PlanEndpoint, type PlanFailure, PlanningGraph, type PlanTrunk } from '@dpb/planner';
+import { type Plan, type PlanChord, type PlanEndpoint, type PlanFailure, PlanningGraph, type PlanTrunk } from '@dpb/planner';
+
+/** What a re-plan must not use: trunks by id, and chords of inferiors (either orientation). */
+export interface PlanAvoidance {
+  trunks: number[];
+  chords: { network: string; from: string; to: string }[];
+}
+
+function chordKey(network: string, a: string, b: string): string {
+  return a < b ? `${network}\u0000${a}\u0000${b}` : `${network}\u0000${b}\u0000${a}`;
+}
 import { AggregatorService } from './aggregator-service';
 import { modelChords, type ModelEdge } from './model-chords';
 import { checkRange, type HeldTunnel, TrunkState } from './trunk-table';
@@ -419,31 +429,46 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     }
   }
 
-  /** The planning graph over every usable trunk and every inferior's chords, built when needed. */
-  private async planningGraph(): Promise<PlanningGraph> {
+  /**
+   * The planning graph over every usable trunk and every inferior's chords,
+   * built when needed. With `avoid` (a re-plan around an inferior that
+   * refused), a one-off graph without those trunks and chords.
+   */
+  private async planningGraph(avoid?: PlanAvoidance): Promise<PlanningGraph> {
     const g = this.graph;
-    if (g && this.now() - g.builtAt <= this.modelCacheMs) return g.planning;
+    if (!avoid && g && this.now() - g.builtAt <= this.modelCacheMs) return g.planning;
+    const skipTrunk = new Set(avoid?.trunks ?? []);
+    const skipChord = new Set((avoid?.chords ?? []).map((c) => chordKey(c.network, c.from, c.to)));
     const trunks: PlanTrunk[] = [];
     for (const t of this.trunkStates.values()) {
-      if (!t.usable) continue;
+      if (!t.usable || skipTrunk.has(t.id)) continue;
       const a = t.available;
       trunks.push({ id: t.id, start: t.record.start, end: t.record.end, cost: t.record.cost, upstreamMbps: a.upstreamMbps, downstreamMbps: a.downstreamMbps });
     }
     const chords: PlanChord[] = [];
     for (const network of this.inferiorNames()) {
-      for (const c of await this.inferiorChords(network)) chords.push({ network, ...c });
+      for (const c of await this.inferiorChords(network)) {
+        if (!skipChord.has(chordKey(network, c.from, c.to))) chords.push({ network, ...c });
+      }
     }
     const planning = new PlanningGraph({ trunks, chords });
-    this.graph = { planning, builtAt: this.now(), trunks: new Set(trunks.map((t) => t.id)) };
+    if (!avoid) this.graph = { planning, builtAt: this.now(), trunks: new Set(trunks.map((t) => t.id)) };
     return planning;
+  }
+
+  /** Drops the cached model of an inferior (it refused what its model promised), so the next plan asks it afresh. */
+  forgetModel(network: string): void {
+    this.models.delete(network);
+    this.graph = undefined;
   }
 
   /**
    * Plans the request and reserves its tunnels, under the network lock, and
    * writes the definition in one transaction. On any failure nothing is held.
    */
-  async allocate(svc: AggregatorService, request: SanitizedRequest): Promise<void> {
+  async allocate(svc: AggregatorService, request: SanitizedRequest, avoid?: PlanAvoidance): Promise<Plan> {
     const inner = this.mapToInner(request);
+    let chosen: Plan | undefined;
     await this.lock.run(async () => {
       const endpoints: PlanEndpoint[] = [];
       for (const [key, flow] of flowsByTerminal({ circuits: inner })) {
@@ -451,9 +476,10 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
         endpoints.push({ network, terminal, ingressMbps: flow.ingressMbps, egressMbps: flow.egressMbps });
       }
       for (const e of endpoints) this.inferior(e.network);
-      const result = (await this.planningGraph()).plan(endpoints);
+      const result = (await this.planningGraph(avoid)).plan(endpoints);
       if (!result.ok) throw this.explainPlanFailure(result.failure);
       const p = result.plan;
+      chosen = p;
       // allocate the lowest free label pair of each tree trunk
       const tunnels: TunnelRecord[] = [];
       for (const pt of p.trunks) {
@@ -507,6 +533,7 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
       svc.record = record;
     });
     this.modelChanged();
+    return chosen as Plan;
   }
 
   freeTunnels(svc: AggregatorService): void {
@@ -546,9 +573,9 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
   }
 
   /** Adds this network's view to an inferior's error (terminal names mapped back to ours). */
-  explainInferiorError(e: unknown): Error {
+  explainInferiorError(e: unknown, from?: string): BrokerError {
     const b = toBrokerError(e);
-    const inferior = typeof b.details.inferior === 'string' ? b.details.inferior : typeof b.details.network === 'string' ? b.details.network : undefined;
+    const inferior = from ?? (typeof b.details.inferior === 'string' ? b.details.inferior : typeof b.details.network === 'string' ? b.details.network : undefined);
     const details: ErrorDetails = { ...b.details, network: this.name, ...(inferior ? { inferior } : {}) };
     if (inferior && typeof b.details.terminal === 'string') {
       const outer = this.exposed.get(`${inferior}:${b.details.terminal}`);
