@@ -1,5 +1,6 @@
 import { errors, type FabricDriver } from '@dpb/model';
 import { MemoryFabric } from './memory-fabric';
+import { parseInterfaceDescription } from './interface-description';
 
 /** `fabric: { memory: { maxBridges?, delayMs? } }` in a switch network's config. */
 export interface MemoryFabricConfig {
@@ -38,5 +39,8 @@ export const memoryFabricDriver: FabricDriver<MemoryFabricConfig> = {
   },
   create(config, context) {
     return new MemoryFabric({ name: context.network, ...config });
+  },
+  describeInterface(description) {
+    return parseInterfaceDescription(description);
   },
 };

@@ -1,4 +1,5 @@
 import { memoryFabricDriver } from '@dpb/adaptor-memory';
+import { openflowFabricDriver } from '@dpb/adaptor-openflow';
 import type { FabricDriver } from '@dpb/model';
 
 /**
@@ -6,5 +7,5 @@ import type { FabricDriver } from '@dpb/model';
  * switch network's `fabric:` (e.g. `fabric: { memory: {} }`).
  */
 export const FABRIC_DRIVERS: ReadonlyMap<string, FabricDriver> = new Map(
-  ([memoryFabricDriver] as FabricDriver[]).map((d) => [d.kind, d] as const),
+  ([memoryFabricDriver, openflowFabricDriver] as FabricDriver[]).map((d) => [d.kind, d] as const),
 );

@@ -58,6 +58,34 @@ describe('config: valid files', () => {
     expect(c.networks[0]).toMatchObject({ fabric: { kind: 'memory', config: {} } });
   });
 
+  it('reads an openflow fabric; a datapath id stays as written, not as a YAML number', () => {
+    const c = parse(`
+networks:
+  - name: s1
+    kind: switch
+    fabric: { openflow: { controller: "http://127.0.0.1:8181", dpid: 0000000000000010 } }
+    terminals: { h1: "1", trunk: "2.100", whole: phys }
+`);
+    expect(c.networks[0]).toMatchObject({ fabric: { kind: 'openflow', config: { dpid: '0000000000000010', controller: 'http://127.0.0.1:8181' } } });
+  });
+
+  it('checks terminals with the network\'s own fabric: an openflow port that is not a number is refused at load', () => {
+    expect(configError(`
+networks:
+  - name: s1
+    kind: switch
+    fabric: { openflow: { controller: "http://127.0.0.1:8181", dpid: 1 } }
+    terminals: { h1: "eth1" }
+`)).toMatchObject({ path: 'networks[0].terminals.h1', terminal: 'h1' });
+    expect(configError(`
+networks:
+  - name: s1
+    kind: switch
+    fabric: { openflow: { controller: "http://127.0.0.1:8181", dpid: 1 } }
+    terminals: { h1: "3", h2: "03" }
+`)).toMatchObject({ path: 'networks[0].terminals.h2' });
+  });
+
   it('resolves a relative SQLite path against the config directory', () => {
     expect(parse(`store: { sqlite: ../data/x.sqlite }\n${SWITCHES}`).store).toEqual({ sqlite: '/etc/data/x.sqlite' });
     expect(parse(`store: { memory: {} }\n${SWITCHES}`).store).toEqual({ memory: {} });

@@ -113,4 +113,11 @@ export interface FabricDriver<C = unknown> {
    * and keeps retrying in the background.
    */
   create(config: C, context: FabricContext): Fabric;
+  /**
+   * Parses an interface description exactly as a fabric built from `config`
+   * would (no I/O), so a config file can be checked before anything starts.
+   * INVALID_ARGUMENT when malformed. Optional: without it, descriptions are
+   * checked when the fabric is built.
+   */
+  describeInterface?(description: string, config: C): FabricInterface;
 }

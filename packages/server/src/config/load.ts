@@ -1,21 +1,22 @@
 import { BrokerError, errors } from '@dpb/model';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { MemoryFabric } from '@dpb/adaptor-memory';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, visit } from 'yaml';
+import { FABRIC_DRIVERS } from '../fabric-drivers';
 import { type DpbConfig, validateConfig } from './schema';
 
 /** Checks every switch terminal's interface description with its fabric's parser; no two terminals on one interface. */
 function checkInterfaces(config: DpbConfig): void {
   config.networks.forEach((n, i) => {
     if (n.kind !== 'switch') return;
-    const fabric = new MemoryFabric({ name: n.name });
+    const driver = FABRIC_DRIVERS.get(n.fabric.kind);
+    if (driver?.describeInterface === undefined) return; // checked when the fabric is built
     const seen = new Map<string, string>();
     for (const [t, desc] of Object.entries(n.terminals)) {
       const keyPath = `networks[${i}].terminals.${t}`;
       let canonical: string;
       try {
-        canonical = fabric.describeInterface(desc).description;
+        canonical = driver.describeInterface(desc, n.fabric.config).description;
       } catch (e) {
         const b = e instanceof BrokerError ? e : undefined;
         throw errors.config(keyPath, b ? b.message : String(e), { network: n.name, terminal: t, value: desc });
@@ -24,7 +25,6 @@ function checkInterfaces(config: DpbConfig): void {
       if (other !== undefined) throw errors.config(keyPath, `interface ${canonical} is already used by terminal ${other}`, { network: n.name, terminal: t });
       seen.set(canonical, t);
     }
-    void fabric.close();
   });
 }
 
@@ -46,6 +46,14 @@ export function parseConfig(text: string, options: { baseDir: string; source?: s
       ...(pos ? { line: pos.line, column: pos.col } : {}),
     });
   }
+  // a datapath id is an identifier, not a number: keep `dpid: 0000000000000010` as written (YAML would read 10)
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'dpid' && isScalar(pair.value) && pair.value.type === 'PLAIN' && typeof pair.value.source === 'string') {
+        pair.value.value = pair.value.source;
+      }
+    },
+  });
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   try {
     const config = validateConfig(raw, options.baseDir);
