@@ -1,3 +1,4 @@
+import { corsaFabricDriver } from '@dpb/adaptor-corsa';
 import { memoryFabricDriver } from '@dpb/adaptor-memory';
 import { openflowFabricDriver } from '@dpb/adaptor-openflow';
 import type { FabricDriver } from '@dpb/model';
@@ -7,5 +8,5 @@ import type { FabricDriver } from '@dpb/model';
  * switch network's `fabric:` (e.g. `fabric: { memory: {} }`).
  */
 export const FABRIC_DRIVERS: ReadonlyMap<string, FabricDriver> = new Map(
-  ([memoryFabricDriver, openflowFabricDriver] as FabricDriver[]).map((d) => [d.kind, d] as const),
+  ([memoryFabricDriver, openflowFabricDriver, corsaFabricDriver] as FabricDriver[]).map((d) => [d.kind, d] as const),
 );
