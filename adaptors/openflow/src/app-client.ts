@@ -88,9 +88,9 @@ export class OpenflowAppClient {
     return this.call('GET', `/datapaths/${dpid}/slices?switch=0`, undefined, timeoutMs).then((r) => asSlicesReply(r, `GET ${API_PATH}/datapaths/${dpid}/slices`));
   }
 
-  /** `PUT /datapaths/{dpid}/slices`: the complete desired set of slices. */
+  /** `PUT /datapaths/{dpid}/slices?switch=0`: the complete desired set of slices (the reply without the switch's tables, which run to a megabyte at 500 services). */
   putSlices(dpid: string, body: AppSlicesRequest, timeoutMs = this.timeoutMs): Promise<AppResult<AppSlicesReply>> {
-    return this.call('PUT', `/datapaths/${dpid}/slices`, body, timeoutMs).then((r) => asSlicesReply(r, `PUT ${API_PATH}/datapaths/${dpid}/slices`));
+    return this.call('PUT', `/datapaths/${dpid}/slices?switch=0`, body, timeoutMs).then((r) => asSlicesReply(r, `PUT ${API_PATH}/datapaths/${dpid}/slices`));
   }
 
   /** `GET /health`. */

@@ -95,7 +95,7 @@ describe('openflow fabric: what it sends', () => {
     await fabric.ensureBridge(
       spec('sw1/1', circuit('3', 100, 10, 20), circuit('phys', 5, 0.0104, 0), circuit('3.200', 30, 50, 1.5), circuit('004', 7, 1, 1)),
     );
-    expect(app.requests.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual([`GET ${SLICES}?switch=0`, `PUT ${SLICES}`]);
+    expect(app.requests.map((r) => `${r.method} ${r.path}${r.query}`)).toEqual([`GET ${SLICES}?switch=0`, `PUT ${SLICES}?switch=0`]);
     const put = app.puts()[0]!;
     expect(put.headers['content-type']).toBe('application/json');
     expect(app.requests.every((r) => r.headers.authorization === 'Bearer tok')).toBe(true);
