@@ -35,8 +35,8 @@ export interface ControllerConfig {
 /**
  * The validated `fabric: { corsa: {...} }` configuration of a switch network.
  * Every field is filled in (defaults applied) except `prefix` (default
- * `dpb:<network>:`, known only when the fabric is created), `app` (shared-vfc
- * mode only) and `maxBridges` (unlimited in shared-vfc mode unless given).
+ * `dpb:<network>:`, known only when the fabric is created), `app` (required
+ * in shared-vfc mode, optional in vfc-per-service mode) and `maxBridges` (unlimited in shared-vfc mode unless given).
  */
 export interface CorsaFabricConfig {
   /** The management API; `/api/v1/` is appended to `url`. */
@@ -55,7 +55,13 @@ export interface CorsaFabricConfig {
   /** Network namespace of the VFC's controller connection (default `default`). */
   netns: string;
   controller: ControllerConfig;
-  /** shared-vfc only: dpb's port-group app; `/dpb/api/v1/` is appended to its `url`. */
+  /**
+   * dpb's port-group app (`ryu-apps/dpb_portgroups.py`); `/dpb/api/v1/` is
+   * appended to its `url`. Required in shared-vfc mode. Optional in
+   * vfc-per-service mode: then each VFC's circuits are pushed to the app as
+   * one slice (static rules for an E-Line, learning for more circuits);
+   * without it the VFCs' controller is a generic learning switch.
+   */
   app?: EndpointConfig;
   /** Egress shaping (`shaped-rate`) from each circuit's egress rate (default true). */
   shaping: boolean;
@@ -250,14 +256,12 @@ export function parseCorsaConfig(raw: unknown, p: string, context: { configDir: 
     fail(join(cp, 'host'), `must be an IP address (the Corsa API takes the controller's "ip"); got ${JSON.stringify(controller.host)}`);
   }
   let app: EndpointConfig | undefined;
-  if (mode === 'shared-vfc') {
-    if (o.app === undefined) fail(join(p, 'app'), 'is required in shared-vfc mode: { url } of the dpb port-group app');
+  if (mode === 'shared-vfc' && o.app === undefined) fail(join(p, 'app'), 'is required in shared-vfc mode: { url } of the dpb port-group app');
+  if (o.app !== undefined) {
     const ap = join(p, 'app');
     const a = mapping(o.app, ap);
     onlyKeys(a, ap, APP_KEYS);
     app = endpoint(a, ap, context.configDir, false);
-  } else if (o.app !== undefined) {
-    fail(join(p, 'app'), 'only applies in shared-vfc mode');
   }
   let prefix: string | undefined;
   if (o.prefix !== undefined) {

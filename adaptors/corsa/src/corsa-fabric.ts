@@ -38,7 +38,10 @@ export interface CorsaFabricOptions extends CorsaFabricConfig {
  *
  * - `vfc-per-service`: one VFC (virtual forwarding context) per bridge, its
  *   circuits attached as tunnels (VLAN tagging, egress shaping and ingress
- *   metering by the switch) and a learning OpenFlow controller attached.
+ *   metering by the switch) and an OpenFlow controller attached: with `app`,
+ *   dpb's port-group app, told the VFC's ofports as one slice (static rules
+ *   for an E-Line, learning for more circuits); without, a generic learning
+ *   controller dpb does not talk to.
  * - `shared-vfc`: one VFC for every bridge; each circuit is a tunnel on it,
  *   and dpb's port-group app groups the ofports into one slice per bridge.
  *
@@ -97,17 +100,18 @@ export class CorsaFabric implements Fabric {
     }
     const rest = new CorsaRest(api, inferior);
     const core = this.core(rest);
+    let appApi = appTransport;
+    if (!appApi && config.app) {
+      const client = new HttpJsonClient({ endpoint: config.app, apiPath: '/dpb/api/v1/', timeoutMs: config.requestTimeoutMs, name: `port-group app of ${this.network}` });
+      this.clients.push(client);
+      appApi = client.transport;
+    }
+    const app = appApi ? new PortGroupsClient(appApi, `port-group app of ${this.network}`) : undefined;
     if (config.mode === 'shared-vfc') {
-      if (!config.app && !appTransport) throw errors.invalid('shared-vfc mode needs the port-group app (app.url)', { field: 'app' });
-      let appApi = appTransport;
-      if (!appApi && config.app) {
-        const client = new HttpJsonClient({ endpoint: config.app, apiPath: '/dpb/api/v1/', timeoutMs: config.requestTimeoutMs, name: `port-group app of ${this.network}` });
-        this.clients.push(client);
-        appApi = client.transport;
-      }
-      this.realiser = new SharedVfcRealiser(core, new PortGroupsClient(appApi as HttpTransport, `port-group app of ${this.network}`));
+      if (!app) throw errors.invalid('shared-vfc mode needs the port-group app (app.url)', { field: 'app' });
+      this.realiser = new SharedVfcRealiser(core, app);
     } else {
-      this.realiser = new VfcPerServiceRealiser(core);
+      this.realiser = new VfcPerServiceRealiser(core, app);
     }
   }
 

@@ -3,6 +3,7 @@ import { attachBody, endpointOfTunnel, meterOps, type PlannedBridge, type Planne
 import { endpointsConflict } from './corsa-interface';
 import { type CorsaBridgeInfo, type CorsaControllerInfo, type CorsaTunnelInfo, isTransient } from './corsa-rest';
 import type { Entry, FabricCore, Realiser } from './fabric-core';
+import type { AppView, PortGroupsClient } from './portgroups-client';
 
 /** The id the fabric gives the controller it attaches to its VFCs. */
 export const CONTROLLER_ID = 'dpb';
@@ -14,6 +15,8 @@ export const BRIDGE_NAME_LIMIT = 63;
 export interface OwnedVfc {
   name: string;
   descr: string;
+  /** 16 lower-case hex digits; undefined until the switch has said. */
+  dpid?: string;
   tunnels: Map<number, CorsaTunnelInfo>;
   /** Controller id -> whether the switch says it is connected (undefined: it does not say). */
   controllers: Map<string, boolean | undefined>;
@@ -32,6 +35,8 @@ export const POLL_MAX_MS = 5_000;
 export interface Garbage {
   name: string;
   now: boolean;
+  /** Its dpid, when the switch reported one (its slices are cleared at the app first). */
+  dpid?: string;
 }
 
 export const describeError = (e: unknown): string => (isBrokerError(e) ? e.message : e instanceof Error ? e.message : String(e));
@@ -57,6 +62,14 @@ export function lowestFree(used: (n: number) => boolean): number {
  * `<prefix>partial:<bridge id>` while it is being built and
  * `<prefix>complete:<bridge id>` once whole; its circuits are tunnels at
  * ofports 1..n, and the configured controller is attached.
+ *
+ * With the port-group app (`app`), the VFC's ofports are also the one slice
+ * of the VFC's dpid at the app (slice id = bridge id): the app installs
+ * direct rules for two ports and learning for more. The bridge is `up` only
+ * once the app reports that slice `installed` with exactly the VFC's ofports.
+ * A VFC's slices are cleared at the app before the VFC is deleted (best
+ * effort: a VFC is deleted even while the app cannot be reached, and its
+ * dpid is cleared later).
  */
 export class VfcPerServiceRealiser implements Realiser {
   /** Every bridge name on the switch (ours or not). */
@@ -66,8 +79,21 @@ export class VfcPerServiceRealiser implements Realiser {
   /** Owned VFCs no bridge needs: half-built ones, duplicates, the shared VFC of the other mode. */
   private garbage = new Map<string, Garbage>();
   private readonly pollDelay = new Map<string, number>();
+  /** app: the app's last answer per dpid (dropped on every scan, so the app is read again). */
+  private readonly views = new Map<string, AppView>();
+  /** app: highest generation the app reported or accepted, per dpid. */
+  private readonly generations = new Map<string, number>();
+  /** app: dpids of VFCs that are gone whose slices are still to be cleared at the app. */
+  private readonly staleDpids = new Set<string>();
+  /** app: bridges whose slice must be PUT even if the app's answer matches (a new VFC; a tunnel attached again at the same ofport). */
+  private readonly mustPush = new Set<string>();
+  /** app: bridges pushed since the last scan (a slice that is not installed is pushed once per scan, then polled). */
+  private readonly pushed = new Set<string>();
 
-  constructor(private readonly core: FabricCore) {}
+  constructor(
+    private readonly core: FabricCore,
+    private readonly app?: PortGroupsClient,
+  ) {}
 
   private get prefix(): string {
     return this.core.prefix;
@@ -89,13 +115,24 @@ export class VfcPerServiceRealiser implements Realiser {
       const id = tail.startsWith('complete:') ? tail.slice('complete:'.length) : undefined;
       if (id === undefined || id.length === 0 || vfcs.has(id)) {
         // half-built and duplicate VFCs go at once; others (e.g. the other mode's shared VFC) once the desired set is known
-        garbage.set(b.name, { name: b.name, now: tail.startsWith('partial:') || (id !== undefined && id.length > 0) });
+        const g: Garbage = { name: b.name, now: tail.startsWith('partial:') || (id !== undefined && id.length > 0) };
+        if (b.dpid !== undefined) g.dpid = b.dpid;
+        garbage.set(b.name, g);
         continue;
       }
       const tunnels = await rest.listTunnels(b.name);
       const controllers = tunnels === undefined ? undefined : await rest.listControllers(b.name);
       if (tunnels === undefined || controllers === undefined) continue; // deleted meanwhile
-      vfcs.set(id, { name: b.name, descr: b.descr, tunnels: new Map(tunnels.map((t) => [t.ofport, t])), controllers: controllerMap(controllers) });
+      const vfc: OwnedVfc = { name: b.name, descr: b.descr, tunnels: new Map(tunnels.map((t) => [t.ofport, t])), controllers: controllerMap(controllers) };
+      if (b.dpid !== undefined) vfc.dpid = b.dpid;
+      vfcs.set(id, vfc);
+    }
+    if (this.app) {
+      // VFCs that vanished (a switch reboot): their slices are cleared at the app; everything is read from the app again
+      const live = new Set([...vfcs.values()].map((v) => v.dpid));
+      for (const old of this.vfcs.values()) if (old.dpid !== undefined && !live.has(old.dpid)) this.staleDpids.add(old.dpid);
+      this.views.clear();
+      this.pushed.clear();
     }
     this.names = names;
     this.vfcs = vfcs;
@@ -109,6 +146,7 @@ export class VfcPerServiceRealiser implements Realiser {
     for (const g of [...this.garbage.values()]) {
       if (!g.now && !core.authoritative) continue;
       core.checkOpen();
+      if (g.dpid !== undefined) await this.clearApp(g.dpid);
       try {
         await core.rest.deleteBridge(g.name);
         this.garbage.delete(g.name);
@@ -129,9 +167,13 @@ export class VfcPerServiceRealiser implements Realiser {
       }
       if (!core.due(e)) continue;
       core.checkOpen();
+      // the app forgets the VFC's slice first (best effort: the VFC goes anyway, which stops its traffic)
+      if (vfc.dpid !== undefined) await this.clearApp(vfc.dpid);
       try {
         await core.rest.deleteBridge(vfc.name);
         this.vfcs.delete(e.id);
+        this.mustPush.delete(e.id);
+        this.pushed.delete(e.id);
         this.names.delete(vfc.name);
         core.gone(e);
       } catch (err) {
@@ -147,6 +189,8 @@ export class VfcPerServiceRealiser implements Realiser {
       if (vfc) await this.update(e, e.plan, vfc);
       else await this.create(e, e.plan);
     }
+    // 4. slices of VFCs that are gone
+    if (this.app) await this.clearStale();
   }
 
   /** Another VFC of ours that holds (or may hold) an endpoint of `plan`. */
@@ -176,6 +220,7 @@ export class VfcPerServiceRealiser implements Realiser {
     }
     core.report(e, 'pending');
     let name: string | undefined;
+    let built: OwnedVfc;
     try {
       for (let attempt = 0; ; attempt++) {
         const n = lowestFree((k) => this.names.has(`br${k}`));
@@ -215,7 +260,8 @@ export class VfcPerServiceRealiser implements Realiser {
       await core.rest.setBridgeDescr(vfcName, this.descr('complete', e.id));
       const vfc: OwnedVfc = { name: vfcName, descr: this.descr('complete', e.id), tunnels, controllers: new Map([[CONTROLLER_ID, undefined]]) };
       this.vfcs.set(e.id, vfc);
-      await this.settle(e, plan, vfc);
+      this.mustPush.add(e.id);
+      built = vfc;
     } catch (err) {
       // roll back: the half-built VFC goes (if that fails too, the next scan finds it by its description)
       if (name !== undefined) {
@@ -228,6 +274,13 @@ export class VfcPerServiceRealiser implements Realiser {
         }
       }
       this.settleFailure(e, err, name === undefined ? 'creating a VFC' : `building VFC ${name}`);
+      return;
+    }
+    // the VFC is whole: from here on a failure is retried on it, not rolled back
+    try {
+      await this.settle(e, plan, built);
+    } catch (err) {
+      this.settleFailure(e, err, `reading back VFC ${built.name}`);
     }
   }
 
@@ -269,6 +322,8 @@ export class VfcPerServiceRealiser implements Realiser {
       return;
     }
     if (detach.length + attach.length + reattach.length > 0 || needController) core.report(e, 'pending');
+    // the app re-admits a port that left the switch only when a PUT lists it again
+    if (detach.length + attach.length + reattach.length > 0) this.mustPush.add(e.id);
     try {
       for (const t of detach) {
         core.checkOpen();
@@ -340,8 +395,125 @@ export class VfcPerServiceRealiser implements Realiser {
       core.followUp();
       return;
     }
+    if (this.app && !(await this.settleSlice(e, vfc, this.app))) return;
     this.pollDelay.delete(e.id);
     core.succeed(e);
+  }
+
+  /**
+   * app: makes the app hold exactly this VFC's ofports as the bridge's one
+   * slice on the VFC's dpid, and tells whether the app reports it installed.
+   * Otherwise the bridge's state is reported here (pending while the app
+   * installs or cannot be reached, failed when the app refuses the slice or
+   * the switch refused its rules) and false is returned.
+   */
+  private async settleSlice(e: Entry, vfc: OwnedVfc, app: PortGroupsClient): Promise<boolean> {
+    const core = this.core;
+    if (vfc.dpid === undefined) {
+      const info = await core.rest.getBridge(vfc.name);
+      if (info === undefined) {
+        core.wantScan();
+        core.retryLater(e, `VFC ${vfc.name} disappeared`);
+        return false;
+      }
+      if (info.dpid === undefined) {
+        core.retryLater(e, `the switch did not report the dpid of VFC ${vfc.name}`, e.condition === 'up');
+        return false;
+      }
+      vfc.dpid = info.dpid;
+    }
+    const dpid = vfc.dpid;
+    const ports = [...vfc.tunnels.keys()].sort((a, b) => a - b);
+    let view: AppView;
+    try {
+      const known = this.views.get(dpid);
+      const current = this.mustPush.has(e.id) ? undefined : (known ?? (await this.readApp(app, dpid)));
+      const slice = current?.slices.get(e.id);
+      const same = current !== undefined && current.slices.size === 1 && slice !== undefined && samePorts(slice.ports, ports);
+      if (!same || (slice.state !== 'installed' && !this.pushed.has(e.id))) {
+        view = await this.pushApp(app, dpid, e.id, ports);
+        this.mustPush.delete(e.id);
+        this.pushed.add(e.id);
+      } else if (slice.state !== 'installed') {
+        view = await this.readApp(app, dpid); // installing: look again
+      } else {
+        view = current;
+      }
+    } catch (err) {
+      const reason = `port-group app: ${describeError(err)}`;
+      if (isTransient(err)) core.retryLater(e, reason, e.condition === 'up');
+      else core.fail(e, reason);
+      return false;
+    }
+    const slice = view.slices.get(e.id);
+    if (slice && slice.state === 'installed' && samePorts(slice.ports, ports)) return true;
+    if (slice && slice.state === 'failed') {
+      core.fail(e, `port-group app: ${slice.reason ?? 'the slice failed'}`);
+      return false;
+    }
+    const delay = Math.min(Math.max(POLL_MIN_MS, (this.pollDelay.get(e.id) ?? 0) * 2), POLL_MAX_MS);
+    this.pollDelay.set(e.id, delay);
+    core.report(e, 'pending', `waiting for the port-group app to install the slice on VFC ${vfc.name}${slice?.reason ? `: ${slice.reason}` : ''}`);
+    core.pollLater(e, delay);
+    return false;
+  }
+
+  /** The app's view of a dpid (an empty one when the app has never heard of it). */
+  private async readApp(app: PortGroupsClient, dpid: string): Promise<AppView> {
+    const view = (await app.get(dpid)) ?? { dpid, connected: false, generation: 0, slices: new Map() };
+    this.generations.set(dpid, Math.max(this.generations.get(dpid) ?? 0, view.generation));
+    this.views.set(dpid, view);
+    return view;
+  }
+
+  /** PUTs the dpid's complete slice set: the one bridge and its ofports. A stale generation is answered by reading the app's and pushing above it once. */
+  private async pushApp(app: PortGroupsClient, dpid: string, id: string, ports: number[]): Promise<AppView> {
+    for (let attempt = 0; ; attempt++) {
+      this.core.checkOpen();
+      const generation = (this.generations.get(dpid) ?? 0) + 1;
+      try {
+        const view = await app.put(dpid, generation, new Map([[id, ports]]));
+        this.generations.set(dpid, Math.max(generation, view.generation));
+        this.views.set(dpid, view);
+        return view;
+      } catch (err) {
+        if (attempt === 0 && isBrokerError(err) && err.details.field === 'generation') {
+          await this.readApp(app, dpid);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Clears a dpid's slices at the app; when that fails, the dpid is cleared later. Never throws. */
+  private async clearApp(dpid: string): Promise<void> {
+    if (!this.app) return;
+    try {
+      await this.app.clear(dpid);
+      this.staleDpids.delete(dpid);
+    } catch (err) {
+      this.staleDpids.add(dpid);
+      this.core.logger.warn('corsa: could not clear the slices of a VFC at the port-group app; will retry', {
+        network: this.core.network,
+        dpid,
+        error: describeError(err),
+      });
+    }
+    this.views.delete(dpid);
+  }
+
+  /** Clears the slices of dpids whose VFC is gone (unless a VFC of ours has that dpid again). Best effort. */
+  private async clearStale(): Promise<void> {
+    const inUse = new Set([...this.vfcs.values()].map((v) => v.dpid));
+    for (const dpid of [...this.staleDpids]) {
+      if (inUse.has(dpid)) {
+        this.staleDpids.delete(dpid);
+        continue;
+      }
+      this.core.checkOpen();
+      await this.clearApp(dpid);
+    }
   }
 
   private settleFailure(e: Entry, err: unknown, doing: string): void {
@@ -356,6 +528,10 @@ export class VfcPerServiceRealiser implements Realiser {
     if (isTransient(err)) core.retryLater(e, reason);
     else core.fail(e, reason);
   }
+}
+
+function samePorts(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 function byBridgeName(a: CorsaBridgeInfo, b: CorsaBridgeInfo): number {

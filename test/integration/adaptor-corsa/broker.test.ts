@@ -1,5 +1,6 @@
 import { call, startBroker, type TestBroker } from '../rest/broker';
 import { type CorsaEmulator, startCorsaEmulator } from '../../support/corsa-emulator';
+import { type AppStandIn, startAppStandIn } from './app-standin';
 
 
 /**
@@ -8,10 +9,13 @@ import { type CorsaEmulator, startCorsaEmulator } from '../../support/corsa-emul
  */
 let emu: CorsaEmulator;
 let broker: TestBroker | undefined;
+let app: AppStandIn | undefined;
 afterEach(async () => {
   await broker?.close();
   broker = undefined;
   await emu?.close();
+  await app?.close();
+  app = undefined;
 });
 
 const yaml = (url: string) => `
@@ -99,6 +103,43 @@ describe('the broker on a Corsa switch network', () => {
     expect((await call(base, 'DELETE', `/api/v1/networks/lab/services/${id}`)).status).toBe(202);
     await waitFor(base, id, 'RELEASED');
     expect(vfcs()).toEqual({});
+  });
+
+  it('vfc-per-service with app: each ACTIVE service is one slice of its own VFC at the app; release clears it', async () => {
+    emu = await startCorsaEmulator({ ports: 48 });
+    app = await startAppStandIn();
+    broker = await startBroker(yaml(emu.url).replace('ports: 48', `ports: 48\n        app: { url: "${app.url}" }`));
+    const base = broker.base;
+    const dpidOf = (id: number): string => Object.values(emu.state().bridges).find((b) => b['bridge-descr'] === `dpb:lab:complete:lab/${id}`)?.dpid ?? '';
+
+    const eline = await call(base, 'POST', '/api/v1/networks/lab/services', {
+      circuits: [
+        { terminal: 'a', label: 10, ingressMbps: 10 },
+        { terminal: 'b', label: 20, ingressMbps: 10 },
+      ],
+      activate: true,
+    });
+    const lan = await call(base, 'POST', '/api/v1/networks/lab/services', {
+      circuits: [
+        { terminal: 'a', label: 11, ingressMbps: 10 },
+        { terminal: 'q', label: 30, ingressMbps: 10 },
+        { terminal: 'ports', label: 5, ingressMbps: 10 },
+      ],
+      activate: true,
+    });
+    const e = eline.body.id as number;
+    const l = lan.body.id as number;
+    await waitFor(base, e, 'ACTIVE');
+    await waitFor(base, l, 'ACTIVE');
+    const [de, dl] = [dpidOf(e), dpidOf(l)];
+    expect(app.slices(de)).toEqual({ [`lab/${e}`]: [1, 2] });
+    expect(app.slices(dl)).toEqual({ [`lab/${l}`]: [1, 2, 3] });
+
+    await call(base, 'DELETE', `/api/v1/networks/lab/services/${e}`);
+    await waitFor(base, e, 'RELEASED');
+    expect(app.slices(de)).toEqual({});
+    expect(app.slices(dl)).toEqual({ [`lab/${l}`]: [1, 2, 3] });
+    expect(Object.keys(vfcs())).toEqual([`dpb:lab:complete:lab/${l}`]);
   });
 
   it('a terminal with an interface the Corsa fabric does not accept is a config error naming it', async () => {

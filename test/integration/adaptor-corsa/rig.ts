@@ -9,7 +9,7 @@ export const WAIT_MS = 5_000;
 /** A Corsa fabric on a fresh emulator, with every bridge state it reported. */
 export interface CorsaRig {
   emu: CorsaEmulator;
-  /** shared-vfc mode: the stand-in for the port-group app's REST API. */
+  /** shared-vfc mode, or vfc-per-service with `app`: the stand-in for the port-group app's REST API. */
   app?: AppStandIn;
   /** Every request to the switch (`corsa METHOD path`, on answer) and to the app (`app METHOD path`, on arrival), in order. */
   timeline: string[];
@@ -36,16 +36,18 @@ export function fabricOptions(emu: CorsaEmulator, overrides: Partial<CorsaFabric
 }
 
 export async function corsaRig(
-  options: { emulator?: CorsaEmulatorOptions; fabric?: Partial<CorsaFabricOptions>; shared?: boolean } = {},
+  /** `shared`: shared-vfc mode with the app stand-in; `app`: vfc-per-service mode with the app stand-in. */
+  options: { emulator?: CorsaEmulatorOptions; fabric?: Partial<CorsaFabricOptions>; shared?: boolean; app?: boolean } = {},
 ): Promise<CorsaRig> {
   const emu = await startCorsaEmulator(options.emulator);
   const timeline: string[] = [];
   emu.on('request', (r) => timeline.push(`corsa ${r.method} ${r.path}`));
   let app: AppStandIn | undefined;
-  if (options.shared) {
+  if (options.shared || options.app) {
     app = await startAppStandIn();
     app.onRequest = (r) => timeline.push(`app ${r.method} ${r.path}`);
-    options = { ...options, fabric: { mode: 'shared-vfc', app: { url: app.url }, ...options.fabric } };
+    const mode = options.shared ? 'shared-vfc' : 'vfc-per-service';
+    options = { ...options, fabric: { mode, app: { url: app.url }, ...options.fabric } };
   }
   const fabrics: CorsaFabric[] = [];
   const events: BridgeState[] = [];

@@ -25,11 +25,13 @@ const TERMINALS: Record<string, string> = {
   ports: 'phys', // whole untagged ports: label = port
 };
 
-async function switchRig(mode: 'vfc-per-service' | 'shared-vfc', repairIntervalMs = 0): Promise<SwitchRig> {
+/** `vfc-per-service+app`: vfc-per-service mode with the port-group app (stand-in). */
+async function switchRig(mode: 'vfc-per-service' | 'shared-vfc' | 'vfc-per-service+app', repairIntervalMs = 0): Promise<SwitchRig> {
   const emu = await startCorsaEmulator();
-  const app = mode === 'shared-vfc' ? await startAppStandIn() : undefined;
+  const app = mode === 'vfc-per-service' ? undefined : await startAppStandIn();
   const provider = new MemoryStoreProvider();
-  const overrides: Partial<CorsaFabricOptions> = mode === 'shared-vfc' ? { mode, app: { url: (app as AppStandIn).url } } : {};
+  const overrides: Partial<CorsaFabricOptions> =
+    mode === 'shared-vfc' ? { mode, app: { url: (app as AppStandIn).url } } : app ? { mode: 'vfc-per-service', app: { url: app.url } } : {};
   const open = async (): Promise<{ sw: LogicalSwitch; fabric: CorsaFabric }> => {
     const fabric = new CorsaFabric(fabricOptions(emu, overrides));
     const sw = await LogicalSwitch.open({ name: 'lab', fabric, store: provider.switchStore('lab'), repairIntervalMs, retryMinMs: 5, retryMaxMs: 50 });
@@ -273,5 +275,66 @@ describe('a logical switch on the Corsa fabric, shared-vfc mode (app stand-in)',
     await expectStatus(await sw.service({ handle: 'keep' }), 'ACTIVE');
     expect(rig.emu.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(rig.emu.state()).toEqual(before);
+  });
+});
+
+describe('a logical switch on the Corsa fabric, vfc-per-service mode with the port-group app (stand-in)', () => {
+  /** dpid of each owned VFC -> the slices the app holds for it. */
+  function appSlices(r: SwitchRig): Record<string, Record<string, number[]> | undefined> {
+    const out: Record<string, Record<string, number[]> | undefined> = {};
+    for (const b of Object.values(r.emu.state().bridges)) out[b['bridge-descr']] = r.app?.slices(b.dpid);
+    return out;
+  }
+
+  it('lifecycle: a slice per ACTIVE service on its own VFC; deactivate and release clear it', async () => {
+    rig = await switchRig('vfc-per-service+app');
+    const s = await rig.sw.createService();
+    await s.define(ELINE);
+    await s.activate();
+    await expectStatus(s, 'ACTIVE');
+    expect(appSlices(rig)).toEqual({ [`dpb:lab:complete:lab/${s.id}`]: { [`lab/${s.id}`]: [1, 2] } });
+    const dpid = Object.values(rig.emu.state().bridges)[0]?.dpid as string;
+    await s.deactivate();
+    await expectStatus(s, 'INACTIVE');
+    expect(rig.emu.state().bridges).toEqual({});
+    expect(rig.app?.slices(dpid)).toEqual({});
+    await s.release();
+    await expectStatus(s, 'RELEASED');
+  });
+
+  it('a broker restart drops no service: nothing on the switch or at the app is changed', async () => {
+    rig = await switchRig('vfc-per-service+app');
+    const s = await rig.sw.createService({ handle: 'keep' });
+    await s.define(ELINE);
+    await s.activate();
+    await expectStatus(s, 'ACTIVE');
+    const before = rig.emu.state();
+    const mark = rig.emu.requests.length;
+    const appMark = rig.app?.requests.length ?? 0;
+    const sw = await rig.restart();
+    await expectStatus(await sw.service({ handle: 'keep' }), 'ACTIVE');
+    expect(rig.emu.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(rig.emu.state()).toEqual(before);
+    expect(rig.app?.requests.slice(appMark).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('an emulated reboot: the periodic repair restores the service (ACTIVE, ACTIVATING, ACTIVE), the new dpid gets the slice', async () => {
+    rig = await switchRig('vfc-per-service+app', 100);
+    const s = await rig.sw.createService();
+    await s.define(ELINE);
+    await s.activate();
+    await expectStatus(s, 'ACTIVE');
+    const w = s.watch();
+    const seen: ServiceStatus[] = [];
+    const timer = setTimeout(() => w.close(), WAIT_MS);
+    rig.emu.faults.reboot();
+    for await (const ev of w) {
+      seen.push(ev.status);
+      if (seen.includes('ACTIVATING') && ev.status === 'ACTIVE') break;
+    }
+    clearTimeout(timer);
+    w.close();
+    expect(seen).toEqual(['ACTIVE', 'ACTIVATING', 'ACTIVE']);
+    expect(appSlices(rig)).toEqual({ [`dpb:lab:complete:lab/${s.id}`]: { [`lab/${s.id}`]: [1, 2] } });
   });
 });

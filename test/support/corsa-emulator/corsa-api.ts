@@ -100,6 +100,20 @@ interface BridgeRecord {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/**
+ * A change of the emulated switch that a data plane (see
+ * {@link CorsaDataplane}) must follow. The API queues them as requests are
+ * handled; the server hands them to the data plane in order.
+ */
+export type DataplaneEvent =
+  | { kind: 'bridgeCreated'; bridge: string; dpid: string }
+  | { kind: 'dpidChanged'; bridge: string; dpid: string }
+  | { kind: 'bridgeDeleted'; bridge: string }
+  | { kind: 'controllerAttached'; bridge: string; controller: string; ip: string; port: number }
+  | { kind: 'controllerDetached'; bridge: string; controller: string }
+  | { kind: 'tunnelAttached'; bridge: string; ofport: number; tunnel: CorsaTunnel }
+  | { kind: 'tunnelDetached'; bridge: string; ofport: number; tunnel: CorsaTunnel };
+
 /** The emulated API and the switch state behind it. */
 export class CorsaApi {
   private readonly bridges = new Map<string, BridgeRecord>();
@@ -107,6 +121,8 @@ export class CorsaApi {
   private readonly controllerDown = new Set<string>();
   private boots = 0;
   private dpidSeq = 0;
+  /** Changes not yet handed to the data plane. */
+  private events: DataplaneEvent[] = [];
   /** High 32 bits of generated dpids: fixed per emulator so that dpids differ between emulators. */
   private readonly dpidBase: number;
 
@@ -150,7 +166,16 @@ export class CorsaApi {
   /** Restart: count the boot; without `keepConfig` forget every bridge. */
   reboot(keepConfig: boolean): void {
     this.boots += 1;
-    if (!keepConfig) this.bridges.clear();
+    if (keepConfig) return;
+    for (const name of [...this.bridges.keys()].sort((a, b) => bridgeNumber(a) - bridgeNumber(b))) this.events.push({ kind: 'bridgeDeleted', bridge: name });
+    this.bridges.clear();
+  }
+
+  /** The data-plane changes since the last call, in the order they happened. */
+  takeEvents(): DataplaneEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
   }
 
   setPortOperState(port: string, state: 'up' | 'down'): void {
@@ -396,6 +421,7 @@ export class CorsaApi {
       controllers: new Map(),
       tunnels: new Map(),
     });
+    this.events.push({ kind: 'bridgeCreated', bridge: name, dpid });
     return created(name, this.href('bridges', name));
   }
 
@@ -408,7 +434,10 @@ export class CorsaApi {
     for (const op of ops) if (op.path === '/dpid') this.assertDpidFree(op.value as string, b.name);
     for (const op of ops) {
       if (op.path === '/bridge-descr') b.descr = op.value as string;
-      else b.dpid = op.value as string;
+      else if (b.dpid !== op.value) {
+        b.dpid = op.value as string;
+        this.events.push({ kind: 'dpidChanged', bridge: b.name, dpid: b.dpid });
+      }
     }
     return { status: 204 };
   }
@@ -416,6 +445,7 @@ export class CorsaApi {
   private deleteBridge(br: string): ApiResponse {
     this.bridge(br);
     this.bridges.delete(br);
+    this.events.push({ kind: 'bridgeDeleted', bridge: br });
     return { status: 204 };
   }
 
@@ -504,6 +534,7 @@ export class CorsaApi {
     if (tpid !== undefined) record.tpid = tpid;
     if (v['shaped-rate'] !== undefined) record.shapedRate = v['shaped-rate'] as number;
     b.tunnels.set(ofport, record);
+    this.events.push({ kind: 'tunnelAttached', bridge: br, ofport, tunnel: this.tunnelView(record) });
     return created(String(ofport), this.href('bridges', br, 'tunnels', ofport));
   }
 
@@ -543,6 +574,7 @@ export class CorsaApi {
   private detachTunnel(br: string, id: string): ApiResponse {
     const t = this.tunnel(br, id);
     this.bridge(br).tunnels.delete(t.ofport);
+    this.events.push({ kind: 'tunnelDetached', bridge: br, ofport: t.ofport, tunnel: this.tunnelView(t) });
     return { status: 204 };
   }
 
@@ -576,6 +608,7 @@ export class CorsaApi {
       throw new CorsaApiError(409, 'controller-exists', `controller ${name} already exists on bridge ${br}`, { field: 'controller', bridge: br });
     }
     b.controllers.set(name, { name, host: v['ip'] as string, port: v['port'] as number, tls: (v['tls'] as boolean | undefined) ?? false });
+    this.events.push({ kind: 'controllerAttached', bridge: br, controller: name, ip: v['ip'] as string, port: v['port'] as number });
     return created(name, this.href('bridges', br, 'controllers', name));
   }
 
@@ -584,6 +617,7 @@ export class CorsaApi {
     this.controller(b, id);
     b.controllers.delete(id);
     this.controllerDown.delete(`${br}/${id}`);
+    this.events.push({ kind: 'controllerDetached', bridge: br, controller: id });
     return { status: 204 };
   }
 }

@@ -8,11 +8,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { errors } from '@dpb/model';
-import { CorsaApi, type ApiResponse } from './corsa-api';
+import { CorsaApi, type ApiResponse, type DataplaneEvent } from './corsa-api';
 import type {
+  CorsaDataplane,
   CorsaEmulator,
   CorsaEmulatorOptions,
   CorsaFaults,
+  DataplaneError,
   FaultOptions,
   RecordedRequest,
   RequestMatch,
@@ -48,6 +50,43 @@ function matches(m: RequestMatch, method: string, path: string): boolean {
   return true;
 }
 
+/** Hands one change to the data plane. */
+function deliver(dp: CorsaDataplane, e: DataplaneEvent): void | Promise<void> {
+  switch (e.kind) {
+    case 'bridgeCreated':
+      return dp.bridgeCreated(e.bridge, e.dpid);
+    case 'dpidChanged':
+      return dp.dpidChanged?.(e.bridge, e.dpid);
+    case 'bridgeDeleted':
+      return dp.bridgeDeleted(e.bridge);
+    case 'controllerAttached':
+      return dp.controllerAttached(e.bridge, e.ip, e.port, e.controller);
+    case 'controllerDetached':
+      return dp.controllerDetached?.(e.bridge, e.controller);
+    case 'tunnelAttached':
+      return dp.tunnelAttached(e.bridge, e.ofport, e.tunnel);
+    case 'tunnelDetached':
+      return dp.tunnelDetached(e.bridge, e.ofport, e.tunnel);
+  }
+}
+
+function eventText(e: DataplaneEvent): string {
+  switch (e.kind) {
+    case 'bridgeCreated':
+    case 'dpidChanged':
+      return `${e.kind} ${e.bridge} ${e.dpid}`;
+    case 'bridgeDeleted':
+      return `${e.kind} ${e.bridge}`;
+    case 'controllerAttached':
+      return `${e.kind} ${e.bridge} ${e.controller} ${e.ip}:${e.port}`;
+    case 'controllerDetached':
+      return `${e.kind} ${e.bridge} ${e.controller}`;
+    case 'tunnelAttached':
+    case 'tunnelDetached':
+      return `${e.kind} ${e.bridge} ${e.ofport}`;
+  }
+}
+
 function parseMaybeJson(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -73,6 +112,25 @@ export async function startCorsaEmulator(options: CorsaEmulatorOptions = {}): Pr
 
   let url = '';
   const api = new CorsaApi(limits, () => url, token);
+  const dataplane = options.dataplane;
+  const dataplaneErrors: DataplaneError[] = [];
+  /** The data plane's work, one change at a time, in order; never rejects. */
+  let dataplaneChain: Promise<void> = Promise.resolve();
+  /** Hands the API's pending changes to the data plane; resolves once it has followed them. */
+  const applyChanges = (): Promise<void> => {
+    const events = api.takeEvents();
+    if (!dataplane || events.length === 0) return dataplaneChain;
+    for (const e of events) {
+      dataplaneChain = dataplaneChain.then(async () => {
+        try {
+          await deliver(dataplane, e);
+        } catch (err) {
+          dataplaneErrors.push({ event: eventText(e), message: err instanceof Error ? err.message : String(err) });
+        }
+      });
+    }
+    return dataplaneChain;
+  };
   const requests: RecordedRequest[] = [];
   const listeners = new Set<(r: RecordedRequest) => void>();
   const arrivalListeners = new Set<(r: RecordedRequest) => void>();
@@ -149,10 +207,16 @@ export async function startCorsaEmulator(options: CorsaEmulatorOptions = {}): Pr
         tooBig
           ? { status: 413, body: { error: 'payload-too-large', message: `body over ${MAX_BODY_BYTES} bytes` } }
           : api.handle({ method, path, headers, rawBody });
+      /** Answers once the data plane has followed the request's changes (at once when there were none). */
+      const sendApplied = (answer: ApiResponse): void => {
+        const applied = applyChanges();
+        if (!dataplane) send(res, rec, answer);
+        else void applied.then(() => send(res, rec, answer));
+      };
 
       const fault = takeFault(method, path);
       if (!fault) {
-        send(res, rec, run());
+        sendApplied(run());
         return;
       }
       switch (fault.kind) {
@@ -162,21 +226,24 @@ export async function startCorsaEmulator(options: CorsaEmulatorOptions = {}): Pr
             fault.body === undefined
               ? { error: 'injected-fault', message: `injected HTTP ${fault.status}` }
               : fault.body;
-          send(res, rec, { status: fault.status, body });
+          sendApplied({ status: fault.status, body });
           return;
         }
         case 'hang': {
           if (fault.process) run();
+          void applyChanges();
           held.add({ res });
           record(rec);
           return;
         }
         case 'delay': {
           const answer = fault.process ? run() : undefined;
+          const applied = answer ? applyChanges() : undefined;
           const entry: { res: ServerResponse; timer?: NodeJS.Timeout } = { res };
           entry.timer = setTimeout(() => {
             held.delete(entry);
-            send(res, rec, answer ?? run());
+            if (answer && applied) void applied.then(() => send(res, rec, answer));
+            else sendApplied(run());
           }, fault.ms);
           held.add(entry);
           return;
@@ -232,6 +299,7 @@ export async function startCorsaEmulator(options: CorsaEmulatorOptions = {}): Pr
       // reset pooled connection fails at a moment that depends on timing.
       if (opts?.resetConnections) for (const s of sockets) s.destroy();
       api.reboot(opts?.keepConfig ?? false);
+      void applyChanges();
     },
     setPortOperState(p: string, state: 'up' | 'down'): void {
       api.setPortOperState(p, state);
@@ -251,6 +319,8 @@ export async function startCorsaEmulator(options: CorsaEmulatorOptions = {}): Pr
     requests,
     state: () => api.state(),
     faults,
+    dataplaneErrors,
+    dataplaneIdle: () => applyChanges(),
     on(event: 'request' | 'arrival', listener: (r: RecordedRequest) => void): () => void {
       if (event !== 'request' && event !== 'arrival') throw errors.invalid(`unknown event ${String(event)}`, { field: 'event' });
       const set = event === 'request' ? listeners : arrivalListeners;
@@ -265,6 +335,7 @@ export async function startCorsaEmulator(options: CorsaEmulatorOptions = {}): Pr
       dropHeld();
       listeners.clear();
       arrivalListeners.clear();
+      await applyChanges();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -24,6 +24,45 @@ export interface CorsaEmulatorOptions {
   maxBridges?: number;
   /** Total `resources` units all bridges together may hold. Default 100. */
   maxResources?: number;
+  /**
+   * Opt-in data plane behind the emulated VFCs (e.g. Open vSwitch bridges, see
+   * `test/e2e/corsa/`). Told of every change in the order it happened; each
+   * request is answered only after the data plane has followed it.
+   */
+  dataplane?: CorsaDataplane;
+}
+
+/**
+ * A data plane that follows the emulated switch: each VFC a bridge, each
+ * tunnel a port at its ofport. The callbacks run one at a time, in the order
+ * of the changes; a request that changed something is answered after its
+ * callbacks have settled (a reboot's deletions run in the background; see
+ * {@link CorsaEmulator.dataplaneIdle}). A callback that throws or rejects is
+ * recorded in {@link CorsaEmulator.dataplaneErrors}; the API answers as if it
+ * had worked. Meters and shaping are not passed on.
+ */
+export interface CorsaDataplane {
+  /** A VFC was created (POST /bridges), with its dpid (16 lower-case hex digits). */
+  bridgeCreated(bridge: string, dpid: string): void | Promise<void>;
+  /** A VFC was deleted (DELETE /bridges/{br}, or a reboot that drops the configuration); its tunnels and controllers went with it. */
+  bridgeDeleted(bridge: string): void | Promise<void>;
+  /** A controller was attached to a VFC. */
+  controllerAttached(bridge: string, ip: string, port: number, controller: string): void | Promise<void>;
+  /** A controller was removed from a VFC. */
+  controllerDetached?(bridge: string, controller: string): void | Promise<void>;
+  /** A tunnel was attached at `ofport` (the tunnel as GET reports it: port, tags, ifdescr...). */
+  tunnelAttached(bridge: string, ofport: number, tunnel: CorsaTunnel): void | Promise<void>;
+  /** A tunnel was detached. */
+  tunnelDetached(bridge: string, ofport: number, tunnel: CorsaTunnel): void | Promise<void>;
+  /** A VFC's dpid was changed (PATCH /dpid). */
+  dpidChanged?(bridge: string, dpid: string): void | Promise<void>;
+}
+
+/** A data-plane callback that failed. */
+export interface DataplaneError {
+  /** The callback and its arguments, e.g. `tunnelAttached br1 2`. */
+  event: string;
+  message: string;
 }
 
 /** Which requests a fault applies to. Both parts optional; absent means "any". */
@@ -180,6 +219,10 @@ export interface CorsaEmulator {
    * unsubscribe function.
    */
   on(event: 'request' | 'arrival', listener: (r: RecordedRequest) => void): () => void;
-  /** Stops the server and drops every open connection. */
+  /** Data-plane callbacks that failed (empty without `dataplane`). */
+  dataplaneErrors: DataplaneError[];
+  /** Resolves once the data plane has followed every change so far (at once without `dataplane`). */
+  dataplaneIdle(): Promise<void>;
+  /** Stops the server and drops every open connection, after the data plane has settled. */
   close(): Promise<void>;
 }

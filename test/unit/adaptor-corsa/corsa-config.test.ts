@@ -2,6 +2,7 @@ import { corsaFabricDriver, DEFAULT_MAX_VFCS, parseCorsaConfig } from '@dpb/adap
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 const P = 'networks[0].fabric.corsa';
 const FIXTURES = path.join(__dirname, '..', '..', 'integration', 'adaptor-corsa', 'fixtures');
@@ -90,6 +91,12 @@ describe('Corsa fabric config', () => {
     expect(parse({ ...BASE, token: 'Token t1' }).api.authorization).toBe('Token t1');
   });
 
+  it('vfc-per-service mode takes the port-group app as an option (static E-Lines); without it there is none', () => {
+    const c = parse({ ...BASE, app: { url: 'http://127.0.0.1:8171/', token: 'app-token' } });
+    expect(c).toMatchObject({ mode: 'vfc-per-service', app: { url: 'http://127.0.0.1:8171', authorization: 'Bearer app-token' }, maxBridges: 63 });
+    expect(parse(BASE).app).toBeUndefined();
+  });
+
   it('shared-vfc mode has no VFC limit unless given', () => {
     const c = parse({ ...BASE, mode: 'shared-vfc', app: { url: 'http://127.0.0.1:8182' } });
     expect(c.maxBridges).toBeUndefined();
@@ -117,7 +124,8 @@ describe('Corsa fabric config', () => {
     [{ ...BASE, mode: 'shared-vfc' }, `${P}.app`],
     [{ ...BASE, mode: 'shared-vfc', app: { url: 'http://x', extra: 1 } }, `${P}.app.extra`],
     [{ ...BASE, mode: 'shared-vfc', app: {} }, `${P}.app.url`],
-    [{ ...BASE, app: { url: 'http://x' } }, `${P}.app`],
+    [{ ...BASE, app: { url: 'ftp://x' } }, `${P}.app.url`],
+    [{ ...BASE, app: 'http://x' }, `${P}.app`],
     [{ ...BASE, prefix: '' }, `${P}.prefix`],
     [{ ...BASE, prefix: 'x'.repeat(49) }, `${P}.prefix`],
     [{ ...BASE, ports: 0 }, `${P}.ports`],
@@ -166,6 +174,21 @@ describe('the config examples', () => {
     for (const [i, n] of fabrics.entries()) {
       const c = parseCorsaConfig(n.fabric.corsa, `networks[${i}].fabric.corsa`, { configDir: dir });
       expect(c.api.authorization).toBe('Bearer sekret');
+    }
+  });
+});
+
+describe('the Corsa config examples', () => {
+  it.each(['corsa-per-service.yaml', 'corsa-shared.yaml'])('config/examples/%s: every corsa fabric parses (its key files stubbed)', (file) => {
+    const doc = parseYaml(readFileSync(path.join(__dirname, '../../../config/examples', file), 'utf8')) as { networks: { fabric?: { corsa?: Record<string, unknown> } }[] };
+    const fabrics = doc.networks.map((n) => n.fabric?.corsa).filter((c): c is Record<string, unknown> => c !== undefined);
+    expect(fabrics.length).toBeGreaterThan(0);
+    for (const raw of fabrics) {
+      // the files it names are the operator's; keep the shape, drop the files
+      const { tokenFile: _t, certFile: _c, caFile: _a, ...rest } = raw;
+      const app = rest.app as Record<string, unknown> | undefined;
+      const stubbed = { ...rest, token: 'x', ...(app ? { app: { url: app.url } } : {}) };
+      expect(() => parseCorsaConfig(stubbed, 'corsa', { configDir: '/tmp' })).not.toThrow();
     }
   });
 });

@@ -165,4 +165,36 @@ describe('CorsaFabric (in-process switch)', () => {
     expect(await fabric.bridges()).toEqual([{ id: 'lab/9', condition: 'failed', reason: expect.stringMatching(/4095/) }]);
     expect(corsa.seen.filter((r) => r.method !== 'GET')).toEqual([]);
   });
+
+  it('vfc-per-service with the app: a 3-circuit VFC is one slice of all its ofports; the app installing late keeps the bridge pending', async () => {
+    const corsa = inProcessCorsa();
+    const appSeen: HttpRequest[] = [];
+    let state = 'pending';
+    const slices = new Map<string, unknown>();
+    const app: HttpTransport = async (r) => {
+      appSeen.push(r);
+      const dpid = /datapaths\/([0-9a-f]{16})\//.exec(r.path)?.[1] as string;
+      if (r.method === 'PUT') slices.set(dpid, (r.body as { slices: unknown }).slices);
+      const mine = (slices.get(dpid) ?? {}) as Record<string, { circuits: unknown[] }>;
+      return {
+        status: r.method === 'GET' && !slices.has(dpid) ? 404 : 200,
+        body: { dpid, generation: 1, slices: Object.fromEntries(Object.entries(mine).map(([id, x]) => [id, { circuits: x.circuits, state }])) },
+      };
+    };
+    fabric = new CorsaFabric(options(corsa.transport, { appTransport: app }));
+    const heard: BridgeState[] = [];
+    fabric.subscribe((s) => heard.push(s));
+    const lan: BridgeSpec = { id: 'lab/2', circuits: [...ELINE.circuits, { interface: 'phys', label: 5, ingressMbps: 1, egressMbps: 1 }] };
+    await fabric.ensureBridge(lan);
+    const dpid = corsa.api.state().bridges.br1?.dpid as string;
+    expect(appSeen.map((r) => [r.method, r.path, r.body])).toEqual([
+      ['PUT', `datapaths/${dpid}/slices`, { generation: 1, slices: { 'lab/2': { circuits: [{ port: 1 }, { port: 2 }, { port: 3 }] } } }],
+    ]);
+    expect(heard.at(-1)).toEqual({ id: 'lab/2', condition: 'pending', reason: 'waiting for the port-group app to install the slice on VFC br1' });
+    const up = new Promise<void>((resolve) => fabric?.subscribe((s) => s.condition === 'up' && resolve()));
+    state = 'installed';
+    await up;
+    // it looked again (a GET after a short delay), without pushing again
+    expect(appSeen.map((r) => r.method)).toEqual(['PUT', 'GET']);
+  });
 });
