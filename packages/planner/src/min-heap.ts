@@ -1,70 +1,84 @@
 /**
- * A binary min-heap of (distance, vertex) pairs, ordered by distance and then
- * by vertex index, so that equal distances always pop in the same order.
- * Stale entries are allowed (lazy deletion): the caller skips vertices it has
- * already settled.
+ * A binary min-heap of (distance, id) pairs in typed arrays, ordered by
+ * distance and then by id, so that equal distances always pop in the same
+ * order. Stale entries are allowed (lazy deletion): the caller skips ids it
+ * has already settled. `clear()` keeps the storage for the next search.
  */
 export class MinHeap {
-  private readonly dist: number[] = [];
-  private readonly vertex: number[] = [];
+  private keys = new Float64Array(256);
+  private ids = new Int32Array(256);
+  private n = 0;
+  /** Distance of the entry most recently popped. */
+  lastDist = 0;
 
   get size(): number {
-    return this.dist.length;
+    return this.n;
+  }
+
+  clear(): void {
+    this.n = 0;
   }
 
   push(d: number, v: number): void {
-    const dist = this.dist;
-    const vertex = this.vertex;
-    let i = dist.length;
-    dist.push(d);
-    vertex.push(v);
+    if (this.n === this.keys.length) {
+      const keys = new Float64Array(this.n * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const ids = new Int32Array(this.n * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    const keys = this.keys;
+    const ids = this.ids;
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pd = dist[p]!;
-      const pv = vertex[p]!;
+      const pd = keys[p]!;
+      const pv = ids[p]!;
       if (pd < d || (pd === d && pv <= v)) break;
-      dist[i] = pd;
-      vertex[i] = pv;
+      keys[i] = pd;
+      ids[i] = pv;
       i = p;
     }
-    dist[i] = d;
-    vertex[i] = v;
+    keys[i] = d;
+    ids[i] = v;
   }
 
-  /** Removes the smallest entry and returns its vertex; call only when size > 0. Its distance is in {@link lastDist}. */
+  /** Removes the smallest entry and returns its id; call only when size > 0. Its distance is in {@link lastDist}. */
   pop(): number {
-    const dist = this.dist;
-    const vertex = this.vertex;
-    const topV = vertex[0]!;
-    this.lastDist = dist[0]!;
-    const d = dist.pop()!;
-    const v = vertex.pop()!;
-    const n = dist.length;
+    const keys = this.keys;
+    const ids = this.ids;
+    const top = ids[0]!;
+    this.lastDist = keys[0]!;
+    const n = --this.n;
     if (n > 0) {
+      const d = keys[n]!;
+      const v = ids[n]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
         let c = l;
+        let cd = keys[l]!;
+        let cv = ids[l]!;
         if (r < n) {
-          const ld = dist[l]!;
-          const rd = dist[r]!;
-          if (rd < ld || (rd === ld && vertex[r]! < vertex[l]!)) c = r;
+          const rd = keys[r]!;
+          const rv = ids[r]!;
+          if (rd < cd || (rd === cd && rv < cv)) {
+            c = r;
+            cd = rd;
+            cv = rv;
+          }
         }
-        const cd = dist[c]!;
-        const cv = vertex[c]!;
         if (d < cd || (d === cd && v <= cv)) break;
-        dist[i] = cd;
-        vertex[i] = cv;
+        keys[i] = cd;
+        ids[i] = cv;
         i = c;
       }
-      dist[i] = d;
-      vertex[i] = v;
+      keys[i] = d;
+      ids[i] = v;
     }
-    return topV;
+    return top;
   }
-
-  /** Distance of the entry most recently popped. */
-  lastDist = 0;
 }

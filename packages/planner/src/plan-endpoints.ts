@@ -1,8 +1,8 @@
 import { fits, type TerminalRef } from '@dpb/model';
-import type { GraphIndex } from './build-graph';
+import { type GraphIndex, vertexIndex } from './build-graph';
 import { computeDemand, type EdgeDemand } from './demand';
 import type { EdgeFilter } from './dijkstra';
-import { compareStrings } from './pieces';
+import { compareStrings, DisjointSets } from './pieces';
 import { growTree, type SpanningTree } from './spanning-tree';
 import type { Plan, PlanEndpoint, PlannedChord, PlannedTrunk, PlanPiece, PlanResult, Shortfall } from './types';
 
@@ -43,7 +43,7 @@ export function planEndpoints(g: GraphIndex, input: readonly PlanEndpoint[]): Pl
       return {
         ref: { network: ep.network, terminal: ep.terminal },
         key,
-        vertex: g.indexOf.get(key) ?? -1,
+        vertex: vertexIndex(g, ep.network, ep.terminal),
         ingressMbps: ep.ingressMbps,
         egressMbps: ep.egressMbps,
       };
@@ -85,6 +85,11 @@ export function planEndpoints(g: GraphIndex, input: readonly PlanEndpoint[]): Pl
           }
         }
       }
+      if (shortfalls.length === 0) {
+        // No tree at all and nothing short: some endpoint is cut off by trunks without a free label.
+        const cut = findUnreachable(g, endpoints, labelComponents(g));
+        if (cut.length > 0) return { ok: false, failure: { reason: 'unreachable', unreachable: cut } };
+      }
       shortfalls.sort((a, b) => b.totalMbps - a.totalMbps || a.edge - b.edge);
       return { ok: false, failure: { reason: 'insufficient-capacity', shortfalls: shortfalls.flatMap((s) => s.entries) } };
     }
@@ -123,9 +128,11 @@ function shortfallOf(g: GraphIndex, d: EdgeDemand): EdgeShortfall | undefined {
 /**
  * Endpoints outside the connected component (capacity ignored) holding the
  * most endpoints; on a tie, the component of the first endpoint in key order.
+ *
+ * @param components component of each vertex (default: over every edge)
  */
-function findUnreachable(g: GraphIndex, endpoints: readonly Endpoint[]): TerminalRef[] {
-  const componentOf = (ep: Endpoint): number => (ep.vertex < 0 ? -1 - endpoints.indexOf(ep) : g.componentOf[ep.vertex]!);
+function findUnreachable(g: GraphIndex, endpoints: readonly Endpoint[], components: Int32Array = g.componentOf): TerminalRef[] {
+  const componentOf = (ep: Endpoint): number => (ep.vertex < 0 ? -1 - endpoints.indexOf(ep) : components[ep.vertex]!);
   const counts = new Map<number, number>();
   for (const ep of endpoints) counts.set(componentOf(ep), (counts.get(componentOf(ep)) ?? 0) + 1);
   let best = componentOf(endpoints[0]!);
@@ -134,6 +141,19 @@ function findUnreachable(g: GraphIndex, endpoints: readonly Endpoint[]): Termina
     if (counts.get(c)! > counts.get(best)!) best = c;
   }
   return endpoints.filter((ep) => componentOf(ep) !== best).map((ep) => ({ ...ep.ref }));
+}
+
+/** Connected components over chords and the trunks that still have a free label (capacity ignored). */
+function labelComponents(g: GraphIndex): Int32Array {
+  const n = g.keys.length;
+  const sets = new DisjointSets(n);
+  for (let e = 0; e < g.edgeCount; e++) {
+    if (e < g.trunkCount && g.freeLabels[e] === 0) continue;
+    sets.union(g.edgeU[e]!, g.edgeV[e]!);
+  }
+  const out = new Int32Array(n);
+  for (let v = 0; v < n; v++) out[v] = sets.find(v);
+  return out;
 }
 
 function singleVertexPlan(g: GraphIndex, ep: Endpoint): Plan {

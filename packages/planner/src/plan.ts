@@ -13,5 +13,5 @@ import type { PlanInput, PlanResult } from './types';
  * same trunks and chords, keep a {@link PlanningGraph} instead.
  */
 export function plan(input: PlanInput): PlanResult {
-  return new PlanningGraph(input).plan(input.endpoints);
+  return new PlanningGraph(input, input.options).plan(input.endpoints);
 }

@@ -1,9 +1,10 @@
 import { MultiUndirectedGraph } from 'graphology';
 import { errors } from '@dpb/model';
-import { buildGraph, type GraphIndex } from './build-graph';
+import { buildGraph, type GraphIndex, updateCapacity, updateWeight } from './build-graph';
+import { DEFAULT_LOAD_WEIGHT } from './load-weight';
 import { planEndpoints } from './plan-endpoints';
-import type { PlanChord, PlanEndpoint, PlanResult, PlanTrunk } from './types';
-import { validateEndpoints } from './validate-input';
+import type { PlanChord, PlanEndpoint, PlanningOptions, PlanResult, PlanTrunk, TrunkState } from './types';
+import { checkTrunkLoad, validateEndpoints } from './validate-input';
 
 /** Node attributes of {@link PlanningGraph.toGraphology}. */
 export interface PlanningNodeAttributes {
@@ -37,9 +38,13 @@ export interface PlanningEdgeAttributes {
 export class PlanningGraph {
   private readonly g: GraphIndex;
 
-  /** Throws INVALID_ARGUMENT naming the trunk or chord at fault. */
-  constructor(input: { trunks: readonly PlanTrunk[]; chords: readonly PlanChord[] }) {
-    this.g = buildGraph(input.trunks, input.chords);
+  /** Throws INVALID_ARGUMENT naming the trunk or chord at fault (or the option). */
+  constructor(input: { trunks: readonly PlanTrunk[]; chords: readonly PlanChord[] }, options: PlanningOptions = {}) {
+    const loadWeight = options.loadWeight ?? DEFAULT_LOAD_WEIGHT;
+    if (typeof loadWeight !== 'number' || !Number.isFinite(loadWeight) || loadWeight < 0) {
+      throw errors.invalid(`loadWeight must be a finite, non-negative number; got ${String(loadWeight)}`, { field: 'loadWeight' });
+    }
+    this.g = buildGraph(input.trunks, input.chords, loadWeight);
   }
 
   /** Number of terminals that appear in some trunk or chord. */
@@ -67,8 +72,20 @@ export class PlanningGraph {
    * negative or NaN capacity.
    */
   setTrunkCapacity(id: number, upstreamMbps: number, downstreamMbps: number): void {
+    this.setTrunkState(id, { upstreamMbps, downstreamMbps });
+  }
+
+  /**
+   * Sets a trunk's remaining capacity each way and, optionally, its free
+   * label pairs (after an allocation or a release); its search weight
+   * follows. Throws NOT_FOUND for an unknown trunk, INVALID_ARGUMENT for a
+   * negative or NaN capacity or a bad label count (nothing is changed then).
+   */
+  setTrunkState(id: number, state: TrunkState): void {
     const e = this.g.edgeOfTrunk.get(id);
     if (e === undefined) throw errors.notFound('trunk', String(id), { trunk: id });
+    if (typeof state !== 'object' || state === null) throw errors.invalid(`the state of trunk ${id} must be an object`, { kind: 'trunk', trunk: id });
+    const { upstreamMbps, downstreamMbps } = state;
     for (const [direction, x] of [
       ['upstream', upstreamMbps],
       ['downstream', downstreamMbps],
@@ -81,9 +98,10 @@ export class PlanningGraph {
         });
       }
     }
-    this.g.capUV[e] = upstreamMbps;
-    this.g.capVU[e] = downstreamMbps;
-    this.g.minCap[e] = Math.min(upstreamMbps, downstreamMbps);
+    checkTrunkLoad({ freeLabels: state.freeLabels, labelCount: Number.isNaN(this.g.labelCount[e]!) ? undefined : this.g.labelCount[e] }, 'state', id);
+    if (state.freeLabels !== undefined) this.g.freeLabels[e] = state.freeLabels;
+    updateCapacity(this.g, e, upstreamMbps, downstreamMbps);
+    updateWeight(this.g, e);
   }
 
   /**

@@ -18,7 +18,14 @@ export interface PlanEndpoint extends TerminalRef {
   egressMbps: number;
 }
 
-/** A trunk the planner may use: commissioned, with a free label pair. */
+/**
+ * A trunk the planner may use: commissioned, with a free label pair.
+ *
+ * The optional load fields (label pairs free and in all, total capacity
+ * each way) let the planner steer new services away from trunks that are
+ * filling up (see {@link PlanningOptions.loadWeight}); without them a trunk
+ * weighs its cost alone.
+ */
 export interface PlanTrunk {
   id: number;
   start: TerminalRef;
@@ -29,6 +36,40 @@ export interface PlanTrunk {
   upstreamMbps: number;
   /** Remaining capacity end→start, Mbit/s. */
   downstreamMbps: number;
+  /** Label pairs still free (optional). 0: the trunk can take no new tunnel and is not planned over. */
+  freeLabels?: number;
+  /** Label pairs the trunk has in all, free or held (optional). */
+  labelCount?: number;
+  /** Total capacity start→end, Mbit/s, held or not (optional; with `upstreamMbps` gives the load). */
+  capacityUpstreamMbps?: number;
+  /** Total capacity end→start, Mbit/s (optional). */
+  capacityDownstreamMbps?: number;
+}
+
+/** What an aggregator tells a {@link PlanningGraph} after allocating or freeing tunnels on a trunk. */
+export interface TrunkState {
+  /** Remaining capacity start→end, Mbit/s. */
+  upstreamMbps: number;
+  /** Remaining capacity end→start, Mbit/s. */
+  downstreamMbps: number;
+  /** Label pairs still free (0: plan no new tunnel over it); leave out to keep the last value. */
+  freeLabels?: number;
+}
+
+/** How the planner weighs trunks. */
+export interface PlanningOptions {
+  /**
+   * Load-aware routing: a trunk whose load is u (the larger of the share of
+   * its labels held and the share of its capacity held in either direction,
+   * from the optional load fields of {@link PlanTrunk}) weighs
+   * cost · (1 + loadWeight · u / (1.01 − u)) instead of its cost: free
+   * trunks keep their cost, a half-full one counts about 1 + loadWeight
+   * times, a nearly full one up to ~100 · loadWeight times. New services
+   * thus spread over the network before any cut fills up, which delays the
+   * first rejection (measured in docs/benchmarks.md). 0 plans by cost alone.
+   * Default {@link DEFAULT_LOAD_WEIGHT}.
+   */
+  loadWeight?: number;
 }
 
 /** A chord of an inferior network's model. */
@@ -47,6 +88,7 @@ export interface PlanInput {
   endpoints: PlanEndpoint[];
   trunks: PlanTrunk[];
   chords: PlanChord[];
+  options?: PlanningOptions;
 }
 
 /** Demand each way on a trunk of the chosen tree. */
