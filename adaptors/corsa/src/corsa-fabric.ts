@@ -10,6 +10,7 @@ import {
   isBrokerError,
   type Logger,
   type Runtime,
+  BridgeStateFeed,
 } from '@dpb/model';
 import { compareEndpoints, meterFor, type PlannedBridge, type PlannedCircuit, shapedRateFor, signatureOf } from './bridge-plan';
 import type { CorsaFabricConfig } from './corsa-config';
@@ -66,9 +67,7 @@ export class CorsaFabric implements Fabric {
   private readonly clients: HttpJsonClient[] = [];
   private readonly realiser: Realiser;
   private readonly table = new Map<string, Entry>();
-  private readonly listeners = new Set<BridgeListener>();
-  private queue: BridgeState[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly feed = new BridgeStateFeed();
   private authoritative = false;
   private closed = false;
   private scanned = false;
@@ -167,10 +166,7 @@ export class CorsaFabric implements Fabric {
   }
 
   subscribe(listener: BridgeListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.feed.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -185,7 +181,7 @@ export class CorsaFabric implements Fabric {
     this.realiser.close?.();
     for (const w of this.waiters.splice(0)) w.resolve();
     await this.flush();
-    this.listeners.clear();
+    this.feed.clear();
   }
 
   // ------------------------------------------------------------------ desired state
@@ -400,7 +396,7 @@ export class CorsaFabric implements Fabric {
     if (e.condition === condition && e.reason === r) return;
     e.condition = condition;
     e.reason = r;
-    this.queue.push(stateOf(e));
+    this.feed.push(stateOf(e));
   }
 
   private retryLaterEntry(e: Entry, reason: string, keepCondition: boolean): void {
@@ -477,23 +473,7 @@ export class CorsaFabric implements Fabric {
 
   /** Delivers queued states to listeners on a later microtask, in order. */
   private flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.queue.length === 0) return Promise.resolve();
-    this.flushing = Promise.resolve().then(() => {
-      this.flushing = undefined;
-      const states = this.queue;
-      this.queue = [];
-      for (const s of states) {
-        for (const l of [...this.listeners]) {
-          try {
-            l({ ...s });
-          } catch {
-            // a faulty listener must not stop the others
-          }
-        }
-      }
-    });
-    return this.flushing;
+    return this.feed.flush();
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type Fabric,
   type FabricCircuit,
   type FabricInterface,
+  BridgeStateFeed,
 } from '@dpb/model';
 import { parseInterfaceDescription } from './interface-description';
 
@@ -70,9 +71,7 @@ export class MemoryFabric implements Fabric {
   private readonly bridgeTable = new Map<string, BridgeRecord>();
   /** channel key → id of the bridge holding it (pending or up bridges only). */
   private readonly channels = new Map<string, string>();
-  private readonly listeners = new Set<BridgeListener>();
-  private queue: BridgeState[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly feed = new BridgeStateFeed();
   private reachable = true;
   private failures: { reason: string; count: number } | undefined;
   /** port → reason bridges on it fail. */
@@ -127,16 +126,13 @@ export class MemoryFabric implements Fabric {
   }
 
   subscribe(listener: BridgeListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.feed.subscribe(listener);
   }
 
   async close(): Promise<void> {
     for (const b of this.bridgeTable.values()) b.timer?.cancel();
     await this.flush();
-    this.listeners.clear();
+    this.feed.clear();
   }
 
   /**
@@ -326,7 +322,7 @@ export class MemoryFabric implements Fabric {
     if (!b) return;
     this.unindex(b);
     this.bridgeTable.delete(id);
-    this.queue.push({ id, condition: 'absent' });
+    this.feed.push({ id, condition: 'absent' });
   }
 
   private unindex(b: BridgeRecord): void {
@@ -348,28 +344,12 @@ export class MemoryFabric implements Fabric {
   }
 
   private emit(b: BridgeRecord): void {
-    this.queue.push(stateOf(b));
+    this.feed.push(stateOf(b));
   }
 
   /** Delivers queued states to listeners on a later microtask, in order. */
   private flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.queue.length === 0) return Promise.resolve();
-    this.flushing = Promise.resolve().then(() => {
-      this.flushing = undefined;
-      const states = this.queue;
-      this.queue = [];
-      for (const s of states) {
-        for (const l of [...this.listeners]) {
-          try {
-            l({ ...s });
-          } catch {
-            // a faulty listener must not stop the others
-          }
-        }
-      }
-    });
-    return this.flushing;
+    return this.feed.flush();
   }
 }
 

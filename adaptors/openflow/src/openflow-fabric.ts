@@ -9,6 +9,7 @@ import {
   type Fabric,
   type FabricInterface,
   type Runtime,
+  BridgeStateFeed,
 } from '@dpb/model';
 import {
   type AppResult,
@@ -125,9 +126,7 @@ export class OpenflowFabric implements Fabric {
   private readonly client: OpenflowAppClient;
 
   private readonly entries = new Map<string, Entry>();
-  private readonly listeners = new Set<BridgeListener>();
-  private queue: BridgeState[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly feed = new BridgeStateFeed();
   private waiters: Waiter[] = [];
 
   /** Change counter: every change of the desired set takes the next number. */
@@ -271,10 +270,7 @@ export class OpenflowFabric implements Fabric {
   }
 
   subscribe(listener: BridgeListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.feed.subscribe(listener);
   }
 
   /** Stops the timers, aborts requests in flight and retries; calls still waiting reject with UNAVAILABLE. */
@@ -291,7 +287,7 @@ export class OpenflowFabric implements Fabric {
     this.waiters = [];
     for (const w of waiters) w.reject(errors.unavailable(`fabric ${this.name} is closed`, { inferior: this.name }));
     await this.flush();
-    this.listeners.clear();
+    this.feed.clear();
   }
 
   // ------------------------------------------------------------------ desired state
@@ -395,7 +391,7 @@ export class OpenflowFabric implements Fabric {
   private markRemoved(e: Entry): void {
     if (!e.everSent) {
       this.entries.delete(e.id);
-      if (e.told !== undefined) this.queue.push({ id: e.id, condition: 'absent' });
+      if (e.told !== undefined) this.feed.push({ id: e.id, condition: 'absent' });
       return;
     }
     if (e.phase !== 'removing') {
@@ -579,13 +575,13 @@ export class OpenflowFabric implements Fabric {
   /** Maps the app's report onto the bridges whose current spec it covers (set at or before change `at`). */
   private observe(reply: AppSlicesReply, at: number, source: 'put' | 'get'): void {
     let anyPending = false;
-    const queued = this.queue.length;
+    const queued = this.feed.pending;
     for (const e of [...this.entries.values()]) {
       if (e.version > at) continue; // a newer spec is on its way
       if (e.phase === 'removing') {
         if (source === 'put') {
           this.entries.delete(e.id);
-          this.queue.push({ id: e.id, condition: 'absent' });
+          this.feed.push({ id: e.id, condition: 'absent' });
         }
         continue;
       }
@@ -620,7 +616,7 @@ export class OpenflowFabric implements Fabric {
       }
     }
     // Poll quickly while things move (a switch connecting, ports appearing), then back off.
-    if (!anyPending || this.queue.length > queued) this.pollDelayMs = this.statusPollMs;
+    if (!anyPending || this.feed.pending > queued) this.pollDelayMs = this.statusPollMs;
     if (anyPending) this.schedulePoll();
   }
 
@@ -725,29 +721,13 @@ export class OpenflowFabric implements Fabric {
     const told = `${e.condition}|${e.reason ?? ''}`;
     if (told === e.told) return false;
     e.told = told;
-    this.queue.push(stateOf(e));
+    this.feed.push(stateOf(e));
     return true;
   }
 
   /** Delivers queued states to listeners on a later microtask, in order. */
   private flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.queue.length === 0) return Promise.resolve();
-    this.flushing = Promise.resolve().then(() => {
-      this.flushing = undefined;
-      const states = this.queue;
-      this.queue = [];
-      for (const s of states) {
-        for (const l of [...this.listeners]) {
-          try {
-            l({ ...s });
-          } catch {
-            // a faulty listener must not stop the others
-          }
-        }
-      }
-    });
-    return this.flushing;
+    return this.feed.flush();
   }
 }
 

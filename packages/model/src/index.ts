@@ -15,3 +15,4 @@ export * from './support/async-mutex';
 export * from './support/change-notifier';
 export * from './support/status-hub';
 export * from './support/released-services';
+export * from './support/bridge-state-feed';
