@@ -1,16 +1,15 @@
 import { SshNetwork, type SshNetworkOptions } from '@dpb/remote';
-import { type Listeners, parseConfig, startListeners, wire, type Wired } from '@dpb/server';
+import { generateHostKeyPair, type Listeners, parseConfig, startListeners, wire, type Wired } from '@dpb/server';
 import type { NetworkControlFixture } from '@dpb/testkit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { utils as sshUtils } from 'ssh2';
 import { silentLoggerFor } from '../shell/shell-fixtures';
 
 /** One ed25519 key pair for the test user, made once per test file. */
-const USER_KEY = sshUtils.generateKeyPairSync('ed25519');
+const USER_KEY = generateHostKeyPair();
 
 /** Where host keys live for this test file (made once, reused by every server). */
 const KEY_DIR = mkdtempSync(path.join(tmpdir(), 'dpb-remote-ssh-'));

@@ -4,11 +4,11 @@
  * session number 1, 2, 3, … (never closed), `session` written before
  * `content`, and the next frame read as the reply whatever its session.
  */
-import { utils as sshUtils } from 'ssh2';
+import { generateHostKeyPair } from '@dpb/server';
 import { FrameReader, type Json, sshConnect } from './reference-client';
 import { type SshBroker, startSshBroker, WAN_YAML } from './ssh-broker';
 
-const KEY = sshUtils.generateKeyPairSync('ed25519');
+const KEY = generateHostKeyPair();
 
 /** The connector's transport, restated: paramiko exec + read one frame per write. */
 class OsmSshInterface {

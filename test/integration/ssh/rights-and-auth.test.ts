@@ -4,12 +4,12 @@
  * host key (generated 0600, reused, bad files refused with a clear error).
  */
 import { silentLogger } from '@dpb/model';
-import { Authenticator, parseConfig, startSshServer } from '@dpb/server';
+import { Authenticator, generateHostKeyPair, parseConfig, startSshServer } from '@dpb/server';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type AuthenticationType, Client, utils as sshUtils } from 'ssh2';
+import { type AuthenticationType, Client } from 'ssh2';
 import { type Json, ReferenceClient, sshConnect } from './reference-client';
 import { type SshBroker, startSshBroker, topology, WAN_YAML } from './ssh-broker';
 
@@ -19,8 +19,8 @@ const YAML = `${WAN_YAML}
     fabric: { memory: {} }
     terminals: { a: port1, b: port2 }
 `;
-const KEY = sshUtils.generateKeyPairSync('ed25519');
-const OTHER_KEY = sshUtils.generateKeyPairSync('ed25519');
+const KEY = generateHostKeyPair();
+const OTHER_KEY = generateHostKeyPair();
 
 const USERS = `users:
   - { name: ctl, password: "ctl-pw", rights: { wan: [control], lab: [control] } }

@@ -36,6 +36,24 @@ function parsePrivate(file: string, text: string): ParsedKey {
   return key;
 }
 
+type KeyPairGenerator = () => { private: string; public: string };
+
+const ed25519 = (): { private: string; public: string } => sshUtils.generateKeyPairSync('ed25519', { comment: 'dpb-server host key' });
+
+/**
+ * A new ed25519 host key pair that ssh2 can read back. ssh2 1.17's generator
+ * drops a leading zero byte of the public key about once in 256 keys, and
+ * then its own parser refuses the key ("Malformed OpenSSH private key"); such
+ * a pair is thrown away and another generated.
+ */
+export function generateHostKeyPair(generate: KeyPairGenerator = ed25519): { private: string; public: string } {
+  for (let attempt = 1; ; attempt++) {
+    const pair = generate();
+    if (!(sshUtils.parseKey(pair.private) instanceof Error)) return pair;
+    if (attempt >= 32) throw errors.internal(`could not generate a readable SSH host key in ${attempt} attempts`);
+  }
+}
+
 /**
  * Reads the host key from `file`; when the file does not exist, generates an
  * ed25519 key, writes it (mode 0600, creating the directory with mode 0700)
@@ -53,7 +71,7 @@ export function loadOrCreateHostKey(file: string, logger: Logger): HostKey {
   }
   let generated = false;
   if (text === undefined) {
-    const pair = sshUtils.generateKeyPairSync('ed25519', { comment: 'dpb-server host key' });
+    const pair = generateHostKeyPair();
     try {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       writeFileSync(file, pair.private, { mode: 0o600, flag: 'wx' });
