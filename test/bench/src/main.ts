@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type BenchContext, REPO, runsOf } from './context';
 import { contendedCores, describeMachine, finish, machineInfo } from './machine';
-import { contendedScenarios, textTable, writeResults } from './report';
+import { binTable, contendedScenarios, textTable, writeResults } from './report';
 import { runReplayScenario } from './replay-scenario';
 import type { ScenarioResult } from './result';
 import { SCENARIOS } from './scenarios';
@@ -81,6 +81,7 @@ async function runSuite(suite: string, args: Args, run: (ctx: BenchContext) => P
   finish(machine);
   console.log(`\n${describeMachine(machine)}${ctx.quick ? '; --quick' : ''}`);
   console.log(textTable(results));
+  if (suite.startsWith('replay-')) console.log(`\n${binTable(results)}`);
   const contended = contendedScenarios(results);
   if (contended.length > 0) {
     console.log(

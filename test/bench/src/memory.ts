@@ -16,7 +16,7 @@ import { requestStream, readTopology } from './topology';
  * finds no labels is skipped). Measured in a child process (so the
  * harness's own memory does not count), after a full garbage collection, at
  * each checkpoint. The child stops early, saying so, if its resident memory
- * passes a cap (default 3 GiB; DPB_BENCH_MEMORY_CAP_MIB), so as not to
+ * passes a cap (default 2 GiB; DPB_BENCH_MEMORY_CAP_MIB), so as not to
  * starve a shared machine.
  */
 
@@ -43,7 +43,7 @@ export async function memoryChild(checkpoints: readonly number[]): Promise<void>
   const store = await openStore('memory');
   const broker = await buildFlatBroker(topology, store.provider, { labels: { base: 100, count: 3996 } });
   const total = Math.max(...checkpoints);
-  const capMiB = Number(process.env.DPB_BENCH_MEMORY_CAP_MIB ?? 3072);
+  const capMiB = Number(process.env.DPB_BENCH_MEMORY_CAP_MIB ?? 2048);
   const requests = requestStream({ vertices: topology.vertices, count: 3 * total, maxCircuits: 4, seed: 5 });
   let rejected = 0;
   const measure = (services: number, seconds: number, capped = false): number => {

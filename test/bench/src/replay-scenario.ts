@@ -49,6 +49,9 @@ export interface ReplayScenarioOptions {
   params?: Record<string, unknown>;
 }
 
+/** Bin edges (services in place) of the compact latency table. */
+const COARSE = [0, 50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 12000, 20000];
+
 /** Bin width for the flatness figure: wide enough for stable medians. */
 const FLAT_BIN = 500;
 
@@ -149,7 +152,8 @@ export async function runReplayScenario(ctx: BenchContext, o: ReplayScenarioOpti
       'until ACTIVE': binByKey(existing, untilActive, binWidth),
       define: binByKey(existing, define, binWidth),
       plan: binByKey(existing, planMs, binWidth),
-      'until ACTIVE (coarse)': coarseBins(existing, untilActive, [0, 50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000]),
+      'until ACTIVE (coarse)': coarseBins(existing, untilActive, COARSE),
+      'plan (coarse)': coarseBins(existing, planMs, COARSE),
     },
     runs: [
       ...measured.map((r) => ({

@@ -171,3 +171,20 @@ export function plots(results: readonly ScenarioResult[]): [string, string][] {
 export function contendedScenarios(results: readonly ScenarioResult[]): ScenarioResult[] {
   return results.filter((r) => r.otherCores > contendedCores);
 }
+
+/** Median (p99) define-until-ACTIVE and plan times by services in place, for replays (stdout). */
+export function binTable(results: readonly ScenarioResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    const a = r.bins?.['until ACTIVE (coarse)'];
+    const p = r.bins?.['plan (coarse)'];
+    if (!a || !p) continue;
+    out.push(`${r.name}: by services in place    until ACTIVE p50 (p99) ms    plan p50 (p99) ms    n`);
+    for (const b of a) {
+      const q = p.find((x) => x.from === b.from);
+      const range = `${b.from}-${b.to}`.padStart(22);
+      out.push(`${range}    ${`${num(b.summary.median)} (${num(b.summary.p99)})`.padStart(22)}    ${`${num(q?.summary.median)} (${num(q?.summary.p99)})`.padStart(17)}    ${b.summary.n}`);
+    }
+  }
+  return out.join('\n');
+}
