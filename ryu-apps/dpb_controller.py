@@ -488,32 +488,14 @@ class DpbController(BaseApp):
         if not msg.flags & msg.datapath.ofproto.OFPMPF_REPLY_MORE:
             waiter.event.set()
 
-    @set_ev_cls(ofp_event.EventOFPFlowStatsReply, MAIN_DISPATCHER)
-    def _flow_stats(self, ev):
-        self._multipart(ev)
-
-    @set_ev_cls(ofp_event.EventOFPMeterStatsReply, MAIN_DISPATCHER)
-    def _meter_stats(self, ev):
-        self._multipart(ev)
-
-    @set_ev_cls(ofp_event.EventOFPMeterConfigStatsReply, MAIN_DISPATCHER)
-    def _meter_config(self, ev):
-        self._multipart(ev)
-
-    @set_ev_cls(ofp_event.EventOFPMeterFeaturesStatsReply, MAIN_DISPATCHER)
-    def _meter_features(self, ev):
-        self._multipart(ev)
-
-    @set_ev_cls(ofp_event.EventOFPGroupDescStatsReply, MAIN_DISPATCHER)
-    def _group_desc(self, ev):
-        self._multipart(ev)
-
-    @set_ev_cls(ofp_event.EventOFPGroupStatsReply, MAIN_DISPATCHER)
-    def _group_stats(self, ev):
-        self._multipart(ev)
-
-    @set_ev_cls(ofp_event.EventOFPGroupFeaturesStatsReply, MAIN_DISPATCHER)
-    def _group_features(self, ev):
+    @set_ev_cls([ofp_event.EventOFPFlowStatsReply,
+                 ofp_event.EventOFPMeterStatsReply,
+                 ofp_event.EventOFPMeterConfigStatsReply,
+                 ofp_event.EventOFPMeterFeaturesStatsReply,
+                 ofp_event.EventOFPGroupDescStatsReply,
+                 ofp_event.EventOFPGroupStatsReply,
+                 ofp_event.EventOFPGroupFeaturesStatsReply], MAIN_DISPATCHER)
+    def _stats_reply(self, ev):
         self._multipart(ev)
 
     @set_ev_cls(ofp_event.EventOFPErrorMsg, MAIN_DISPATCHER)

@@ -131,6 +131,35 @@ def flow_delete(table, match=None, cookie=0, cookie_mask=0, strict=False,
                    priority)
 
 
+class MacLearning(object):
+    """Forgetting a learned MAC, the same in both pipelines: a subclass sets
+    SOURCE_TABLE (where its learned-source rules live) and FORWARD_TABLE
+    (where its per-MAC delivery rules live)."""
+
+    SOURCE_TABLE = None
+    FORWARD_TABLE = None
+
+    @classmethod
+    def _forget(cls, spec, mac):
+        spec.learned.pop(mac, None)
+        return [flow_delete(cls.SOURCE_TABLE, {'eth_src': mac},
+                            spec.version_cookie(), MASK_VERSION),
+                flow_delete(cls.FORWARD_TABLE, {'eth_dst': mac},
+                            spec.version_cookie(), MASK_VERSION)]
+
+    def flow_removed(self, spec, cookie, match):
+        """A learned-source rule expired: forget its MAC if it still belongs
+        to the circuit the cookie names."""
+        mac = match.get('eth_src')
+        if not isinstance(mac, str):
+            return []
+        mac = mac.lower()
+        index = split_cookie(cookie)[3] - 1
+        if spec.learned.get(mac) != index:
+            return []
+        return self._forget(spec, mac)
+
+
 def strict_delete_of(flow_add, cookie_mask=MASK_EXACT):
     """A strict delete that removes exactly ``flow_add`` (and only while it
     still carries its cookie)."""

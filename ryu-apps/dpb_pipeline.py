@@ -26,6 +26,7 @@ layout with the namespace ``0xD9B1``.
 """
 
 from dpb_ofspec import (
+    MacLearning,
     FULL_MASK, MASK_EXACT, MASK_NS, MASK_VERSION, OFPFF_SEND_FLOW_REM,
     OFPG_ALL, OFPM_ALL, OFPP_IN_PORT, OFPTT_ALL, OFPVID_PRESENT,
     ETH_TYPE_LLDP, TPID_8021AD, TPID_8021Q, GroupAdd, GroupDel, GroupMod,
@@ -76,8 +77,11 @@ def deliver(circuit, hairpin=False):
             ('set_vlan_vid', OFPVID_PRESENT | circuit.vlan), out)
 
 
-class OpenflowPipeline(object):
+class OpenflowPipeline(MacLearning):
     """Builder for the generic slicer; see ``dpb_ofspec.Planner``."""
+
+    SOURCE_TABLE = T_LEARN
+    FORWARD_TABLE = T_FORWARD
 
     ns = NS
     name = APP_NAME
@@ -279,21 +283,3 @@ class OpenflowPipeline(object):
                         [('goto', T_FORWARD)], idle_timeout=LEARN_IDLE_S,
                         flags=OFPFF_SEND_FLOW_REM))
         return ops
-
-    @staticmethod
-    def _forget(spec, mac):
-        spec.learned.pop(mac, None)
-        return [flow_delete(T_LEARN, {'eth_src': mac}, spec.version_cookie(),
-                            MASK_VERSION),
-                flow_delete(T_FORWARD, {'eth_dst': mac},
-                            spec.version_cookie(), MASK_VERSION)]
-
-    def flow_removed(self, spec, cookie, match):
-        mac = match.get('eth_src')
-        if not isinstance(mac, str):
-            return []
-        mac = mac.lower()
-        index = split_cookie(cookie)[3] - 1
-        if spec.learned.get(mac) != index:
-            return []
-        return self._forget(spec, mac)

@@ -21,6 +21,7 @@ meters are used (QoS is the tunnels' job).
 """
 
 from dpb_ofspec import (
+    MacLearning,
     MASK_EXACT, MASK_NS, MASK_VERSION, OFP_NO_BUFFER, OFPCML_NO_BUFFER,
     OFPFF_SEND_FLOW_REM, OFPG_ALL, OFPTT_ALL, ETH_TYPE_LLDP, GroupAdd,
     GroupDel, GroupMod, PacketOut, flow, flow_delete, is_unicast_mac,
@@ -43,8 +44,11 @@ LEARN_IDLE_S = 300
 MAX_LEARNED_PER_SLICE = 8192
 
 
-class PortgroupsPipeline(object):
+class PortgroupsPipeline(MacLearning):
     """Builder for the shared-VFC slicer; see ``dpb_ofspec.Planner``."""
+
+    SOURCE_TABLE = T_CLASSIFY
+    FORWARD_TABLE = T_FORWARD
 
     ns = NS
     name = APP_NAME
@@ -180,24 +184,6 @@ class PortgroupsPipeline(object):
                         [('goto', T_FORWARD)], idle_timeout=LEARN_IDLE_S,
                         flags=OFPFF_SEND_FLOW_REM))
         return ops
-
-    @staticmethod
-    def _forget(spec, mac):
-        spec.learned.pop(mac, None)
-        return [flow_delete(T_CLASSIFY, {'eth_src': mac},
-                            spec.version_cookie(), MASK_VERSION),
-                flow_delete(T_FORWARD, {'eth_dst': mac},
-                            spec.version_cookie(), MASK_VERSION)]
-
-    def flow_removed(self, spec, cookie, match):
-        mac = match.get('eth_src')
-        if not isinstance(mac, str):
-            return []
-        mac = mac.lower()
-        index = split_cookie(cookie)[3] - 1
-        if spec.learned.get(mac) != index:
-            return []
-        return self._forget(spec, mac)
 
 
 # -- ports that leave the switch (reference R9) ------------------------------
