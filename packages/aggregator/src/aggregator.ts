@@ -414,18 +414,23 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
     this.notifier.notify();
   }
 
-  /** Keeps the cached planning graph in step with a trunk's remaining capacity and usability. */
+  /**
+   * Keeps the cached planning graph in step with a trunk's remaining
+   * capacity and free labels. A trunk that runs out of labels stays in the
+   * graph with freeLabels 0 (the planner then never plans over it), so
+   * running out no longer forces a rebuild.
+   */
   private syncTrunk(id: number): void {
     const g = this.graph;
     const t = this.trunkStates.get(id);
     if (!g || !t) return;
-    if (t.usable !== g.trunks.has(id)) {
+    if (t.record.commissioned !== g.trunks.has(id)) {
       this.graph = undefined;
       return;
     }
-    if (t.usable) {
+    if (t.record.commissioned) {
       const a = t.available;
-      g.planning.setTrunkCapacity(id, a.upstreamMbps, a.downstreamMbps);
+      g.planning.setTrunkState(id, { upstreamMbps: a.upstreamMbps, downstreamMbps: a.downstreamMbps, freeLabels: t.freeLabels });
     }
   }
 
@@ -436,14 +441,26 @@ export class Aggregator implements NetworkControl, AggregatorManagement {
    */
   private async planningGraph(avoid?: PlanAvoidance): Promise<PlanningGraph> {
     const g = this.graph;
-    if (!avoid && g && this.now() - g.builtAt <= this.modelCacheMs) return g.planning;
+    if (!avoid && g) return g.planning; // rebuilt only when topologyChanged() drops it, never merely because it aged
     const skipTrunk = new Set(avoid?.trunks ?? []);
     const skipChord = new Set((avoid?.chords ?? []).map((c) => chordKey(c.network, c.from, c.to)));
     const trunks: PlanTrunk[] = [];
     for (const t of this.trunkStates.values()) {
-      if (!t.usable || skipTrunk.has(t.id)) continue;
+      if (!t.record.commissioned || skipTrunk.has(t.id)) continue;
       const a = t.available;
-      trunks.push({ id: t.id, start: t.record.start, end: t.record.end, cost: t.record.cost, upstreamMbps: a.upstreamMbps, downstreamMbps: a.downstreamMbps });
+      // load information: lets the planner spread services before a cut fills up (docs/benchmarks.md)
+      trunks.push({
+        id: t.id,
+        start: t.record.start,
+        end: t.record.end,
+        cost: t.record.cost,
+        upstreamMbps: a.upstreamMbps,
+        downstreamMbps: a.downstreamMbps,
+        freeLabels: t.freeLabels,
+        labelCount: t.labelCount,
+        capacityUpstreamMbps: t.record.upstreamMbps,
+        capacityDownstreamMbps: t.record.downstreamMbps,
+      });
     }
     const chords: PlanChord[] = [];
     for (const network of this.inferiorNames()) {

@@ -69,22 +69,46 @@ interface Reach {
   backward: number;
 }
 
-/** Dijkstra by cost (ties: wider forward bottleneck), tracking bottlenecks both ways. */
+/** Dijkstra by cost (ties: wider forward bottleneck, then name), tracking bottlenecks both ways; a binary heap with lazy deletion. */
 function shortestPaths(adj: Map<string, Arc[]>, source: string): Map<string, Reach> {
+  type Entry = { v: string; r: Reach };
   const done = new Map<string, Reach>();
-  const frontier = new Map<string, Reach>([[source, { cost: 0, forward: Infinity, backward: Infinity }]]);
-  while (frontier.size > 0) {
-    let pick: string | undefined;
-    let pr: Reach | undefined;
-    for (const [v, r] of frontier) {
-      if (!pr || r.cost < pr.cost || (r.cost === pr.cost && (r.forward > pr.forward || (r.forward === pr.forward && v < (pick as string))))) {
-        pick = v;
-        pr = r;
-      }
+  const best = new Map<string, Reach>([[source, { cost: 0, forward: Infinity, backward: Infinity }]]);
+  const heap: Entry[] = [{ v: source, r: best.get(source) as Reach }];
+  const before = (a: Entry, b: Entry): boolean =>
+    a.r.cost < b.r.cost || (a.r.cost === b.r.cost && (a.r.forward > b.r.forward || (a.r.forward === b.r.forward && a.v < b.v)));
+  const push = (x: Entry): void => {
+    let i = heap.length;
+    heap.push(x);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(x, heap[p] as Entry)) break;
+      heap[i] = heap[p] as Entry;
+      i = p;
     }
-    const v = pick as string;
-    const r = pr as Reach;
-    frontier.delete(v);
+    heap[i] = x;
+  };
+  const pop = (): Entry => {
+    const top = heap[0] as Entry;
+    const last = heap.pop() as Entry;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= heap.length) break;
+        const r = l + 1;
+        const c = r < heap.length && before(heap[r] as Entry, heap[l] as Entry) ? r : l;
+        if (!before(heap[c] as Entry, last)) break;
+        heap[i] = heap[c] as Entry;
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  while (heap.length > 0) {
+    const { v, r } = pop();
+    if (done.has(v) || best.get(v) !== r) continue;
     done.set(v, r);
     for (const arc of adj.get(v) ?? []) {
       if (done.has(arc.to)) continue;
@@ -93,8 +117,11 @@ function shortestPaths(adj: Map<string, Arc[]>, source: string): Map<string, Rea
         forward: Math.min(r.forward, arc.forwardMbps),
         backward: Math.min(r.backward, arc.backwardMbps),
       };
-      const cur = frontier.get(arc.to);
-      if (!cur || cand.cost < cur.cost || (cand.cost === cur.cost && cand.forward > cur.forward)) frontier.set(arc.to, cand);
+      const cur = best.get(arc.to);
+      if (!cur || cand.cost < cur.cost || (cand.cost === cur.cost && cand.forward > cur.forward)) {
+        best.set(arc.to, cand);
+        push({ v: arc.to, r: cand });
+      }
     }
   }
   return done;

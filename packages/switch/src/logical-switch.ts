@@ -725,8 +725,9 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       id: e.id,
       handle: e.handle,
       intent: e.intent,
-      request: e.request === null ? null : structuredClone(e.request),
-      errors: e.errors.map((r) => structuredClone(r)),
+      // not cloned: every store copies (memory) or serialises (SQLite) what it is given
+      request: e.request,
+      errors: e.errors,
       createdAt: e.createdAt,
     };
   }

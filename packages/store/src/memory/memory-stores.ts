@@ -9,6 +9,7 @@ import {
   type SwitchSnapshot,
   type SwitchStore,
   type SwitchTerminalRecord,
+  type SanitizedRequest,
   type TrunkRecord,
 } from '@dpb/model';
 import {
@@ -24,29 +25,53 @@ function copy<T>(x: T): T {
   return structuredClone(x);
 }
 
+function copyRequest(r: SanitizedRequest | null): SanitizedRequest | null {
+  return r === null ? null : { circuits: r.circuits.map((c) => ({ ...c })) };
+}
+
+/** Deep copy of a service record by its known shape: structuredClone costs about ten times more on records this small. */
+function copyService<T extends SwitchServiceRecord>(s: T): T {
+  return { ...s, request: copyRequest(s.request), errors: s.errors.map((e) => ({ ...e, details: structuredClone(e.details) })) };
+}
+
+function copyAggregatorService(s: AggregatorServiceRecord): AggregatorServiceRecord {
+  return {
+    ...copyService(s),
+    subservices: s.subservices.map((sub) => ({ ...sub, request: copyRequest(sub.request) as SanitizedRequest })),
+    tunnels: s.tunnels.map((t) => ({ ...t })),
+  };
+}
+
 /** Terminals in name order (byte order, as SQLite sorts them). */
 function sortedByName<T extends { name: string }>(items: Iterable<T>): T[] {
   return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Throws ALREADY_EXISTS if another stored service has `service`'s handle. */
-function checkHandleFree(services: Map<number, { id: number; handle: string | null }>, service: { id: number; handle: string | null }, network?: string): void {
+/** Throws ALREADY_EXISTS if another stored service has `service`'s handle (an index lookup: a scan made every put O(services)). */
+function checkHandleFree(handles: Map<string, number>, service: { id: number; handle: string | null }, network?: string): void {
   if (service.handle === null) return;
-  for (const other of services.values()) {
-    if (other.handle === service.handle && other.id !== service.id) {
-      throw errors.exists('handle', service.handle, {
-        ...(network === undefined ? {} : { network }),
-        handle: service.handle,
-        service: other.id,
-      });
-    }
+  const other = handles.get(service.handle);
+  if (other !== undefined && other !== service.id) {
+    throw errors.exists('handle', service.handle, {
+      ...(network === undefined ? {} : { network }),
+      handle: service.handle,
+      service: other,
+    });
   }
+}
+
+/** Keeps the handle index in step with a put (old record replaced by next) or a delete (next undefined). */
+function reindex(handles: Map<string, number>, old: { id: number; handle: string | null } | undefined, next: { id: number; handle: string | null } | undefined): void {
+  if (old?.handle != null && handles.get(old.handle) === old.id) handles.delete(old.handle);
+  if (next?.handle != null) handles.set(next.handle, next.id);
 }
 
 /** What a memory switch store holds; shared by stores opened on the same network. */
 export interface MemorySwitchData {
   terminals: Map<string, SwitchTerminalRecord>;
   services: Map<number, SwitchServiceRecord>;
+  /** handle → service id */
+  handles: Map<string, number>;
   nextServiceId: number;
 }
 
@@ -55,6 +80,8 @@ export interface MemoryAggregatorData {
   terminals: Map<string, AggregatorTerminalRecord>;
   trunks: Map<number, TrunkRecord>;
   services: Map<number, AggregatorServiceRecord>;
+  /** handle → service id */
+  handles: Map<string, number>;
   /** `trunk:start:<label>` and `trunk:end:<label>` → service id: the double-booking guard. */
   held: Map<string, number>;
   nextServiceId: number;
@@ -62,11 +89,11 @@ export interface MemoryAggregatorData {
 }
 
 export function emptySwitchData(): MemorySwitchData {
-  return { terminals: new Map(), services: new Map(), nextServiceId: 1 };
+  return { terminals: new Map(), services: new Map(), handles: new Map(), nextServiceId: 1 };
 }
 
 export function emptyAggregatorData(): MemoryAggregatorData {
-  return { terminals: new Map(), trunks: new Map(), services: new Map(), held: new Map(), nextServiceId: 1, nextTrunkId: 1 };
+  return { terminals: new Map(), trunks: new Map(), services: new Map(), handles: new Map(), held: new Map(), nextServiceId: 1, nextTrunkId: 1 };
 }
 
 /**
@@ -100,12 +127,14 @@ export class MemorySwitchStore implements SwitchStore {
 
   async putService(service: SwitchServiceRecord): Promise<void> {
     checkServiceRecord(service);
-    checkHandleFree(this.data.services, service, this.network);
-    this.data.services.set(service.id, copy(service));
+    checkHandleFree(this.data.handles, service, this.network);
+    reindex(this.data.handles, this.data.services.get(service.id), service);
+    this.data.services.set(service.id, copyService(service));
     this.data.nextServiceId = Math.max(this.data.nextServiceId, service.id + 1);
   }
 
   async deleteService(id: number): Promise<void> {
+    reindex(this.data.handles, this.data.services.get(id), undefined);
     this.data.services.delete(id);
   }
 
@@ -165,7 +194,7 @@ export class MemoryAggregatorStore implements AggregatorStore {
   async putService(service: AggregatorServiceRecord): Promise<void> {
     // validate everything before changing anything: the put is all or nothing
     checkAggregatorServiceRecord(service);
-    checkHandleFree(this.data.services, service, this.network);
+    checkHandleFree(this.data.handles, service, this.network);
     for (const t of service.tunnels) {
       if (!this.data.trunks.has(t.trunkId)) {
         throw errors.notFound('trunk', String(t.trunkId), { ...this.where(), trunk: t.trunkId, service: service.id });
@@ -190,16 +219,18 @@ export class MemoryAggregatorStore implements AggregatorStore {
       }
     }
     this.unhold(service.id);
+    reindex(this.data.handles, this.data.services.get(service.id), service);
     for (const t of service.tunnels) {
       this.data.held.set(startKey(t.trunkId, t.startLabel), service.id);
       this.data.held.set(endKey(t.trunkId, t.endLabel), service.id);
     }
-    this.data.services.set(service.id, copy(service));
+    this.data.services.set(service.id, copyAggregatorService(service));
     this.data.nextServiceId = Math.max(this.data.nextServiceId, service.id + 1);
   }
 
   async deleteService(id: number): Promise<void> {
     this.unhold(id);
+    reindex(this.data.handles, this.data.services.get(id), undefined);
     this.data.services.delete(id);
   }
 
