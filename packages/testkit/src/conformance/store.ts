@@ -188,6 +188,35 @@ export function describeStore(label: string, factory: () => Promise<StoreFixture
         ]);
       });
 
+      it('frees a handle when its service takes another one', async () => {
+        const s = sw();
+        await s.putService(switchService(1, { handle: 'h' }));
+        await s.putService(switchService(1, { handle: 'g' }));
+        await s.putService(switchService(2, { handle: 'h' }));
+        await expectBrokerError(s.putService(switchService(3, { handle: 'g' })), 'ALREADY_EXISTS', { kind: 'handle', handle: 'g', service: 1 });
+        await s.putService(switchService(1, { handle: null }));
+        await s.putService(switchService(3, { handle: 'g' }));
+        expect((await s.load()).services.map((x) => [x.id, x.handle])).toEqual([
+          [1, null],
+          [2, 'h'],
+          [3, 'g'],
+        ]);
+      });
+
+      it('keeps what was put, whatever the caller later does to its objects', async () => {
+        const s = sw();
+        const put = switchService(1, { errors: [{ code: 'UNAVAILABLE', message: 'down', details: { network: 'n', hops: [1] }, at: 5 }] });
+        await s.putService(put);
+        const kept = structuredClone(put);
+        put.request!.circuits[0]!.label = 999;
+        put.errors[0]!.message = 'changed';
+        (put.errors[0]!.details as { hops: number[] }).hops.push(2);
+        const loaded = await s.load();
+        expect(loaded.services).toEqual([kept]);
+        loaded.services[0]!.request!.circuits[1]!.label = 7;
+        expect((await s.load()).services).toEqual([kept]);
+      });
+
       it('rejects non-finite numbers (Infinity is never stored) and stores nothing', async () => {
         const s = sw();
         await expectBrokerError(
@@ -420,6 +449,33 @@ export function describeStore(label: string, factory: () => Promise<StoreFixture
         });
         await agg('elsewhere').putService(aggService(2, [], { handle: 'H' }));
         expect((await s.load()).services.map((x) => x.id)).toEqual([1]);
+      });
+
+      it('frees a handle when its service takes another one or is deleted', async () => {
+        const s = agg();
+        await s.putService(aggService(1, [], { handle: 'H' }));
+        await s.putService(aggService(1, [], { handle: 'G' }));
+        await s.putService(aggService(2, [], { handle: 'H' }));
+        await expectBrokerError(s.putService(aggService(3, [], { handle: 'G' })), 'ALREADY_EXISTS', { kind: 'handle', handle: 'G', service: 1 });
+        await s.deleteService(1);
+        await s.putService(aggService(3, [], { handle: 'G' }));
+        expect((await s.load()).services.map((x) => [x.id, x.handle])).toEqual([
+          [2, 'H'],
+          [3, 'G'],
+        ]);
+      });
+
+      it('keeps what was put, whatever the caller later does to its objects', async () => {
+        const s = agg();
+        await withTrunks(s, 1);
+        const put = aggService(1, [tunnel(1, 100, 2100)]);
+        await s.putService(put);
+        const kept = structuredClone(put);
+        put.subservices[0]!.request.circuits[0]!.label = 999;
+        put.subservices[1]!.id = 77;
+        put.tunnels[0]!.upstreamMbps = 1;
+        put.request!.circuits[0]!.ingressMbps = 1;
+        expect((await s.load()).services).toEqual([kept]);
       });
 
       it('rejects non-finite numbers and stores nothing', async () => {
