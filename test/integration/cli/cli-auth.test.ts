@@ -3,7 +3,7 @@ import { Authenticator, createApp } from '@dpb/server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startBroker, type TestBroker } from '../rest/broker';
-import { BIN, type CliResult, DEMO_YAML, requireBinary, spawnDpb } from './cli-fixtures';
+import { BIN, BINARY_TEST_TIMEOUT_MS, type CliResult, DEMO_YAML, requireBinary, spawnDpb } from './cli-fixtures';
 
 let b: TestBroker;
 let server: Server;
@@ -74,5 +74,5 @@ describe('dpb against a server that requires credentials', () => {
     expect(ok).toMatchObject({ code: 0, stderr: '' });
     expect(ok.stdout).toMatch(/^wan\s+aggregator/m);
     expect(BIN).toMatch(/main\.js$/);
-  });
+  }, BINARY_TEST_TIMEOUT_MS);
 });

@@ -1,7 +1,9 @@
 import { EXIT } from '@dpb/cli';
 import { createServer } from 'node:net';
 import { startBroker, type TestBroker } from '../rest/broker';
-import { DEMO_YAML, dpbJson, requireBinary, spawnDpb } from './cli-fixtures';
+import { BINARY_TEST_TIMEOUT_MS, DEMO_YAML, dpbJson, requireBinary, spawnDpb } from './cli-fixtures';
+
+jest.setTimeout(BINARY_TEST_TIMEOUT_MS);
 
 let b: TestBroker;
 beforeAll(async () => {

@@ -56,3 +56,10 @@ export function spawnDpb(argv: string[], env: Record<string, string>, onStdout?:
     if (onStdout) child.stdout?.on('data', (d: Buffer) => onStdout(d.toString(), (s) => child.kill(s)));
   });
 }
+
+/**
+ * Jest timeout for a test that starts the dpb binary: each start is a cold
+ * Node process (1-2 s on a loaded 2-core machine), so the 5 s default is too
+ * tight for a test that starts it twice while other suites run.
+ */
+export const BINARY_TEST_TIMEOUT_MS = 30_000;
