@@ -87,7 +87,7 @@ export interface GraphIndex {
   /**
    * For each piece: 1 if its chords form a complete graph with one cost
    * (a switch's full mesh). In such a piece only the first vertex a search
-   * settles needs to relax its chords; see shortestPaths.
+   * settles needs to relax its chords; see Search.
    */
   readonly pieceIsUniformMesh: Uint8Array;
   /** The one chord cost of a uniform mesh piece (NaN otherwise). */

@@ -15,6 +15,11 @@ export class MinHeap {
     return this.n;
   }
 
+  /** The smallest distance waiting; call only when size > 0. */
+  get minKey(): number {
+    return this.keys[0]!;
+  }
+
   clear(): void {
     this.n = 0;
   }

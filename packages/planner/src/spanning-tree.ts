@@ -1,5 +1,5 @@
 import { type GraphIndex, incidentEdges } from './build-graph';
-import { type EdgeFilter, otherEnd, searchSpace, shortestPaths } from './dijkstra';
+import { type EdgeFilter, nearestPath, otherEnd, searchSpace } from './dijkstra';
 
 /** A tree over the planning graph. */
 export interface SpanningTree {
@@ -9,17 +9,13 @@ export interface SpanningTree {
   root: number;
 }
 
-type Step = [edge: number, to: number];
-
 /**
  * Grows a Steiner tree joining `endpoints` (vertex indices, in key order)
  * by the shortest-path heuristic: start from the first endpoint; then,
- * repeatedly, search from every vertex of the tree at once and join the
- * nearest endpoint not yet reached along its shortest path (by search
- * weight: cost, raised for loaded trunks). Each round is one multi-source
- * search that stops at the first endpoint it settles, so a round costs a
- * search of radius "distance from the tree" rather than the full distance
- * between endpoints.
+ * repeatedly, join the nearest endpoint not yet reached to the tree along
+ * its least-weight path (cost, raised for loaded trunks), found by two
+ * searches meeting in the middle (see nearestPath): one from every tree
+ * vertex, one from every endpoint not yet reached.
  *
  * (DPB grew the tree from the most remote endpoint towards the others, most
  * remote first, which needs a complete search from every endpoint. On the
@@ -31,7 +27,8 @@ type Step = [edge: number, to: number];
  * Contracting each piece to a point, the tree's trunks therefore form a tree,
  * so no piece is ever entered twice (which would be a forwarding loop, as a
  * piece is realised as one multipoint bridge). The search blocks trunks into
- * reached pieces; it cannot see pieces the new path itself enters, so the
+ * reached pieces (and the backward search trunks out of them); neither can
+ * see pieces the new path itself enters, so the
  * path is cut before any trunk that would re-enter one (the cut path still
  * ends in a new piece, so growth always progresses, and the next round goes
  * on from there). Spurs (non-endpoint leaves) are pruned.
@@ -49,32 +46,22 @@ export function growTree(g: GraphIndex, endpoints: readonly number[], filter: Ed
   const root = endpoints[0]!;
   addVertex(root);
   const blockedFilter: EdgeFilter = { ...filter, blockedPieces: reachedPieces };
-  const space = searchSpace(g, 0);
+  const forwardSpace = searchSpace(g, 0);
+  const backwardSpace = searchSpace(g, 1);
   for (;;) {
     const left = endpoints.filter((e) => !inTree.has(e));
     if (left.length === 0) break;
     const sources = [...inTree].sort((a, b) => a - b);
-    const sp = shortestPaths(g, sources, left, blockedFilter, space, 1);
-    if (!sp.reachedAll) return undefined;
-    // The endpoint settled (nearest; on a tie, the first in key order).
-    let target = -1;
-    let best = Infinity;
-    for (const t of left) {
-      const d = sp.distance(t);
-      if (d < best) {
-        best = d;
-        target = t;
-      }
-    }
-    const backwards: Step[] = [];
-    for (let x = target; !inTree.has(x); ) {
-      const e = sp.predecessor(x);
-      backwards.push([e, x]);
-      x = otherEnd(g, e, x);
-    }
+    const found = nearestPath(g, sources, left, blockedFilter, forwardSpace, backwardSpace);
+    if (found === undefined) return undefined;
+    // With zero-cost edges a least-weight path may pass through the tree again: keep what follows its last tree vertex.
+    let from = 0;
+    found.forEach(([, y], i) => {
+      if (inTree.has(y)) from = i + 1;
+    });
+    const path = found.slice(from);
     const pathPieces = new Set<number>();
-    for (let i = backwards.length - 1; i >= 0; i--) {
-      const [e, y] = backwards[i]!;
+    for (const [e, y] of path) {
       if (e < g.trunkCount) {
         const p = g.pieceOf[y]!;
         if (pathPieces.has(p)) break;
