@@ -6,6 +6,8 @@ export * from './wiring';
 export { accessFor, createApp, OPENAPI, ROUTES, type Access, type AppOptions } from './rest/app';
 export { buildOpenApi, expressPath } from './rest/openapi';
 export type { RouteDef } from './rest/route';
+export { RouteTable, type RouteMatch } from './rest/route-table';
+export { jsonReply, weakEtag } from './rest/json-reply';
 export { demoCurl } from './main';
 export * from './auth/principal';
 export * from './auth/authenticator';

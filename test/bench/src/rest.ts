@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +23,9 @@ import { readTopology, type Topology } from './topology';
  *   DELETE /api/v1/networks/aggr/services/{id}                        (release)
  *   GET    /api/v1/networks/aggr/services/{id}?wait=RELEASED          (until RELEASED)
  *
- * with 1 and 16 clients at once, over keep-alive connections.
+ * with 1 and 16 clients at once, over keep-alive connections (node:http with
+ * a keep-alive agent: the client shares the machine's cores with the server,
+ * and fetch costs it 2-3 times as much CPU per request).
  */
 
 /** dpb-server's YAML config for the original experiment's broker on `topology`. */
@@ -103,12 +106,33 @@ interface RestRun {
   errors: number;
 }
 
-async function call(url: string, init: RequestInit, samples: number[] | undefined): Promise<{ status: number; body: { id?: number; status?: string } }> {
+/** One keep-alive connection per client at most (16 clients, 16 connections). */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+interface CallInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+function request(url: string, init: CallInit): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+async function call(url: string, init: CallInit, samples: number[] | undefined): Promise<{ status: number; body: { id?: number; status?: string } }> {
   const t0 = performance.now();
-  const res = await fetch(url, init);
-  const text = await res.text();
+  const { status, text } = await request(url, init);
   samples?.push(performance.now() - t0);
-  return { status: res.status, body: text ? (JSON.parse(text) as { id?: number; status?: string }) : {} };
+  return { status, body: text ? (JSON.parse(text) as { id?: number; status?: string }) : {} };
 }
 
 async function restRun(base: string, topology: Topology, clients: number, durationS: number, warmupS: number, seed: number, firstLabel: number): Promise<RestRun> {
@@ -192,6 +216,7 @@ export async function restScenario(ctx: BenchContext): Promise<ScenarioResult> {
       );
     }
   } finally {
+    agent.destroy();
     watch.addOwnSeconds(processCpuSeconds(server.child.pid!));
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// each test starts the dpb-server binary (a cold Node start is 1-2 s on a loaded 2-core machine, 5 s or more under
+// heavy load; the second test starts it three times)
+const BINARY_TEST_MS = 30_000;
+
 describe('dpb-server start-up', () => {
   it('refuses to listen beyond loopback without auth, and says why', async () => {
     const file = path.join(dir, 'open.yaml');
@@ -29,7 +33,7 @@ describe('dpb-server start-up', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/CONFIG_INVALID at server\.rest\.auth/);
     expect(r.stderr).toMatch(/only on a loopback address/);
-  });
+  }, BINARY_TEST_MS);
 
   it('hash-password prints a hash that the config accepts as a passwordHash', async () => {
     const r = await run(['hash-password'], 'correct horse\n');
@@ -43,5 +47,5 @@ describe('dpb-server start-up', () => {
     );
     expect((await run(['--config', file, '--check-config'])).code).toBe(0);
     expect((await run(['hash-password'], '\n')).code).toBe(1);
-  });
+  }, BINARY_TEST_MS);
 });

@@ -7,8 +7,10 @@ import { ensureManagement, type Networks } from '../networks';
 import { authenticate, principalOf } from './auth';
 import { mountDpbRoutes } from './dpb';
 import { errorHandler } from './error-handler';
+import { jsonReply } from './json-reply';
 import { buildOpenApi, expressPath } from './openapi';
 import type { RouteContext, RouteDef } from './route';
+import { RouteTable } from './route-table';
 import { networkRoutes } from './routes/networks';
 import { serviceRoutes } from './routes/services';
 import { terminalRoutes } from './routes/terminals';
@@ -74,14 +76,14 @@ function checkAccess(principal: Principal, access: Access, network: string | und
   requireRight(principal, network, access);
 }
 
-/** Infinity (unlimited capacity) is written as null. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-}
+/** The query parameters each route accepts (computed once). */
+const ALLOWED_QUERY = new Map<RouteDef, ReadonlySet<string>>(ROUTES.map((r) => [r, new Set((r.query ?? []).map((q) => q.name))]));
 
 function singleQuery(req: Request, route: RouteDef): Record<string, string> {
-  const allowed = new Set((route.query ?? []).map((q) => q.name));
   const out: Record<string, string> = {};
+  // no query string: nothing to parse (Express parses req.query on every read)
+  if (req.url.indexOf('?') === -1) return out;
+  const allowed = ALLOWED_QUERY.get(route) ?? new Set((route.query ?? []).map((q) => q.name));
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) {
     if (!allowed.has(k)) {
       throw errors.invalid(`unknown query parameter ${k}${allowed.size ? `; allowed: ${[...allowed].join(', ')}` : ''}`, { field: k });
@@ -105,7 +107,7 @@ export function createApp(options: AppOptions): Express {
   const { networks } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.set('json replacer', jsonReplacer);
+  // (JSON.stringify already writes Infinity, for unlimited capacity, as null)
   app.set('query parser', 'simple');
   app.set('strict routing', false);
 
@@ -113,13 +115,25 @@ export function createApp(options: AppOptions): Express {
   const auth = options.auth ?? 'none';
   const authenticator = options.authenticator;
   const PUBLIC = new Set(ROUTES.filter((r) => accessFor(r) === 'public').map((r) => r.path));
+  type Dispatch = (req: Request, res: Response, next: NextFunction) => void;
+  const table = new RouteTable<Dispatch>();
   app.use((req: Request, res: Response, next: NextFunction) => {
+    const pathname = req.path;
     try {
-      res.locals.principal = PUBLIC.has(req.path) ? ANONYMOUS : authenticate(req, auth, authenticator);
-      next();
+      res.locals.principal = PUBLIC.has(pathname) ? ANONYMOUS : authenticate(req, auth, authenticator);
     } catch (e) {
       next(e);
+      return;
     }
+    // REST v1's routes straight from a precompiled table (Express's router tries every route's pattern
+    // in turn); whatever the table does not answer for certain goes through the router as before
+    const found = table.match(req.method, pathname);
+    if (!found) {
+      next();
+      return;
+    }
+    req.params = found.params;
+    found.handler(req, res, next);
   });
 
   const byPath = new Map<string, RouteDef[]>();
@@ -128,6 +142,7 @@ export function createApp(options: AppOptions): Express {
   for (const [path, routes] of byPath) {
     const p = expressPath(path);
     for (const route of routes) {
+      const access = accessFor(route);
       const run = async (req: Request, res: Response): Promise<void> => {
         const params = req.params as Record<string, string>;
         const query = singleQuery(req, route);
@@ -137,7 +152,7 @@ export function createApp(options: AppOptions): Express {
           throw errors.invalid(`${route.method.toUpperCase()} ${path} takes no request body`, { field: 'body' });
         }
         const principal = principalOf(res);
-        checkAccess(principal, accessFor(route), params.net);
+        checkAccess(principal, access, params.net);
         let net = undefined as unknown as RouteContext['net'];
         if (params.net !== undefined) {
           const found = networks.get(params.net);
@@ -150,11 +165,18 @@ export function createApp(options: AppOptions): Express {
         if (!(reply.status in route.responses)) throw errors.internal(`handler replied ${reply.status}, not declared for ${route.operationId}`);
         for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
         if (reply.status === 204) res.status(204).end();
-        else res.status(reply.status).json(reply.body);
+        else jsonReply(req, res, reply.status, reply.body);
       };
-      const handlers = [(req: Request, res: Response, next: NextFunction) => run(req, res).catch(next)];
-      if (route.method === 'get') app.get(p, ...handlers);
-      else app[route.method](p, json, ...handlers);
+      const handler = (req: Request, res: Response, next: NextFunction): void => {
+        run(req, res).catch(next);
+      };
+      if (route.method === 'get') {
+        app.get(p, handler);
+        table.add('get', path, handler);
+      } else {
+        app[route.method](p, json, handler);
+        table.add(route.method, path, (req, res, next) => json(req, res, (err?: unknown) => (err ? next(err) : handler(req, res, next))));
+      }
     }
     const allow = routes.map((r) => r.method.toUpperCase());
     if (allow.includes('GET')) allow.push('HEAD');
