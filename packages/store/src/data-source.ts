@@ -11,6 +11,9 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** WAL pages (4 KiB) after which a commit checkpoints the WAL into the database. */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 /** Name of the table that records applied migrations. */
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
@@ -37,6 +40,11 @@ export function createDataSource(options: SqliteStoreOptions): DataSource {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // checkpoint (copy the WAL into the database file, with fsyncs) every
+      // ~40 MB of WAL instead of SQLite's ~4 MB: the same hot pages are
+      // written back (and synced) about 10x less often; commits do not sync
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_AUTOCHECKPOINT_PAGES * 4096 * 2}`);
     },
   });
 }

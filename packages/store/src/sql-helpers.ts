@@ -1,9 +1,12 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { CounterEntity, type CounterName } from './entities';
 
-interface InsertPlan {
+/** An entity's INSERT statement and, in the same order, its columns. */
+export interface InsertPlan {
   sql: string;
-  columns: { property: string; kind: 'json' | 'boolean' | 'plain' }[];
+  /** Database table name. */
+  table: string;
+  columns: { property: string; column: string; kind: 'json' | 'boolean' | 'plain' }[];
 }
 
 const plans = new WeakMap<object, Map<string, InsertPlan>>();
@@ -13,8 +16,8 @@ const plans = new WeakMap<object, Map<string, InsertPlan>>();
  * metadata. Rows are written one statement each: the SQL text never changes,
  * so the driver's prepared-statement cache makes this the fast path.
  */
-function insertPlan(m: EntityManager, target: EntityTarget<ObjectLiteral>, upsert?: Upsert): InsertPlan {
-  const metadata = m.connection.getMetadata(target);
+export function insertPlan(ds: DataSource, target: EntityTarget<ObjectLiteral>, upsert?: Upsert): InsertPlan {
+  const metadata = ds.getMetadata(target);
   let byKind = plans.get(metadata);
   if (!byKind) plans.set(metadata, (byKind = new Map()));
   const key = upsert ? `${upsert.conflict.join(',')}|${upsert.overwrite.join(',')}` : '';
@@ -29,8 +32,10 @@ function insertPlan(m: EntityManager, target: EntityTarget<ObjectLiteral>, upser
     }
     plan = {
       sql,
+      table: metadata.tableName,
       columns: cols.map((c) => ({
         property: c.propertyName,
+        column: c.databaseName,
         kind: c.type === 'simple-json' ? 'json' : c.type === 'boolean' ? 'boolean' : 'plain',
       })),
     };
@@ -53,15 +58,22 @@ export async function insertRows<T extends ObjectLiteral>(
   upsert?: Upsert,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const plan = insertPlan(m, target as EntityTarget<ObjectLiteral>, upsert);
-  for (const row of rows) {
-    const params = plan.columns.map(({ property, kind }) => {
-      const v: unknown = row[property];
-      if (v === null || v === undefined) return null;
-      return kind === 'json' ? JSON.stringify(v) : kind === 'boolean' ? (v ? 1 : 0) : v;
-    });
-    await m.query(plan.sql, params);
-  }
+  const plan = insertPlan(m.connection, target as EntityTarget<ObjectLiteral>, upsert);
+  for (const row of rows) await m.query(plan.sql, rowParams(plan, row));
+}
+
+/**
+ * A row's statement parameters in the plan's column order, as TypeORM would
+ * write them: JSON columns as JSON text, booleans as 0/1, undefined as NULL.
+ * Called when a write is submitted, so later changes to the caller's objects
+ * never reach the database.
+ */
+export function rowParams(plan: InsertPlan, row: ObjectLiteral): unknown[] {
+  return plan.columns.map(({ property, kind }) => {
+    const v: unknown = row[property];
+    if (v === null || v === undefined) return null;
+    return kind === 'json' ? JSON.stringify(v) : kind === 'boolean' ? (v ? 1 : 0) : v;
+  });
 }
 
 /** Deletes a network's rows matching `where` (column name → value). */

@@ -7,7 +7,6 @@ import {
   type TrunkRecord,
   type TunnelRecord,
 } from '@dpb/model';
-import { In, Not, type EntityManager } from 'typeorm';
 import {
   AggregatorServiceEntity,
   AggregatorTerminalEntity,
@@ -17,7 +16,8 @@ import {
   TunnelEntity,
 } from './entities';
 import { checkAggregatorServiceRecord, checkAggregatorTerminalRecord, checkTrunkRecord } from './record-checks';
-import { deleteRows, insertRows, raiseCounter, readCounter, sqliteCode } from './sql-helpers';
+import type { HotStatements } from './hot-statements';
+import { deleteRows, insertRows, raiseCounter, readCounter, rowParams, sqliteCode } from './sql-helpers';
 import type { WriteQueue } from './write-queue';
 
 /** An aggregator's store over the shared SQLite database; rows keyed by `network`. */
@@ -25,7 +25,14 @@ export class SqliteAggregatorStore implements AggregatorStore {
   constructor(
     private readonly queue: WriteQueue,
     private readonly network: string,
+    private readonly sql: HotStatements,
   ) {}
+
+  /**
+   * A committed lower bound of this network's service id counter: a put of
+   * a service below it need not raise the counter (ids never go down).
+   */
+  private counterFloor = 0;
 
   async load(): Promise<AggregatorSnapshot> {
     const network = this.network;
@@ -171,55 +178,77 @@ export class SqliteAggregatorStore implements AggregatorStore {
     checkAggregatorServiceRecord(service);
     const network = this.network;
     const id = service.id;
-    const row: AggregatorServiceEntity = {
+    const handle = service.handle;
+    const sql = this.sql;
+    const table = sql.aggregatorServices;
+    // parameters (JSON text included) are taken now: later changes to `service` are not stored
+    const params = table.params({
       network,
       id,
-      handle: service.handle,
+      handle,
       intent: service.intent,
       generation: service.generation,
       request: service.request,
       errors: service.errors,
       createdAt: service.createdAt,
-    };
-    const subs: SubserviceEntity[] = service.subservices.map((s, idx) => ({
-      network,
-      serviceId: id,
-      idx,
-      inferiorNetwork: s.network,
-      handle: s.handle,
-      inferiorId: s.id,
-      request: s.request,
-    }));
-    const tunnels: TunnelEntity[] = service.tunnels.map((t, idx) => ({
-      network,
-      serviceId: id,
-      idx,
-      trunkId: t.trunkId,
-      startLabel: t.startLabel,
-      endLabel: t.endLabel,
-      upstreamMbps: t.upstreamMbps,
-      downstreamMbps: t.downstreamMbps,
-    }));
-    return this.queue.submit(async (m) => {
-      await upsertService(m, row);
-      await deleteRows(m, SubserviceEntity, { network, service_id: id });
-      await deleteRows(m, TunnelEntity, { network, service_id: id });
-      await insertRows(m, SubserviceEntity, subs);
+    } satisfies AggregatorServiceEntity);
+    const subs = service.subservices.map((s, idx) =>
+      rowParams(sql.subservices.plan, {
+        network,
+        serviceId: id,
+        idx,
+        inferiorNetwork: s.network,
+        handle: s.handle,
+        inferiorId: s.id,
+        request: s.request,
+      } satisfies SubserviceEntity),
+    );
+    const tunnelRecords = service.tunnels.map((t) => ({ ...t }));
+    const tunnels = tunnelRecords.map((t, idx) =>
+      rowParams(sql.tunnels.plan, {
+        network,
+        serviceId: id,
+        idx,
+        trunkId: t.trunkId,
+        startLabel: t.startLabel,
+        endLabel: t.endLabel,
+        upstreamMbps: t.upstreamMbps,
+        downstreamMbps: t.downstreamMbps,
+      } satisfies TunnelEntity),
+    );
+    await this.queue.submitDirect(() => {
       try {
-        await insertRows(m, TunnelEntity, tunnels);
+        table.upsert.run(...params);
       } catch (e) {
-        throw (await explainTunnelFailure(m, network, id, service.tunnels)) ?? e;
+        if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && handle !== null) {
+          const holder = table.handleHolder.get(network, handle) as [number] | undefined;
+          throw errors.exists('handle', handle, { network, handle, service: holder?.[0] ?? id });
+        }
+        throw e;
       }
-      await raiseCounter(m, network, 'aggregator_service', id + 1);
+      // the row is upserted, not replaced, so its children stay unless rewritten here
+      sql.subservices.replace(network, id, subs);
+      try {
+        sql.tunnels.replace(network, id, tunnels);
+      } catch (e) {
+        throw explainTunnelFailure(sql, network, id, tunnelRecords) ?? e;
+      }
+      if (id + 1 > this.counterFloor) sql.raiseCounter.run(network, 'aggregator_service', id + 1);
     });
+    // committed: the stored counter is at least id + 1 from now on (it never goes down)
+    if (id + 1 > this.counterFloor) this.counterFloor = id + 1;
   }
 
   async deleteService(id: number): Promise<void> {
     const network = this.network;
-    return this.queue.submit(async (m) => {
-      // sub-services and tunnels go with it (ON DELETE CASCADE)
-      await deleteRows(m, AggregatorServiceEntity, { network, id });
-    });
+    const table = this.sql.aggregatorServices;
+    return this.queue.submitDirect(
+      () => {
+        // sub-services and tunnels go with it (ON DELETE CASCADE), in the same statement
+        table.delete.run(network, id);
+      },
+      { refusedOnlyBeforeWriting: true },
+    );
   }
 
   async close(): Promise<void> {}
@@ -236,53 +265,31 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   return out;
 }
 
-async function upsertService(m: EntityManager, row: AggregatorServiceEntity): Promise<void> {
-  try {
-    await insertRows(m, AggregatorServiceEntity, [row], {
-      overwrite: ['handle', 'intent', 'generation', 'request', 'errors', 'created_at'],
-      conflict: ['network', 'id'],
-    });
-  } catch (e) {
-    if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && row.handle !== null) {
-      const holder = await m.findOne(AggregatorServiceEntity, { where: { network: row.network, handle: row.handle } });
-      throw errors.exists('handle', row.handle, { network: row.network, handle: row.handle, service: holder?.id ?? row.id });
-    }
-    throw e;
-  }
-}
-
 /**
- * Turns a failed tunnel insert into the error a caller can act on: NOT_FOUND
+ * Turns a failed tunnel write into the error a caller can act on: NOT_FOUND
  * for a trunk that does not exist, BUSY naming the label and the service
  * that holds it. Undefined if neither explains it.
  */
-async function explainTunnelFailure(
-  m: EntityManager,
-  network: string,
-  service: number,
-  tunnels: TunnelRecord[],
-): Promise<Error | undefined> {
-  const trunkIds = [...new Set(tunnels.map((t) => t.trunkId))];
-  const known = new Set((await m.find(TrunkEntity, { where: { network, id: In(trunkIds) }, select: { id: true } })).map((t) => t.id));
+function explainTunnelFailure(sql: HotStatements, network: string, service: number, tunnels: TunnelRecord[]): Error | undefined {
   for (const t of tunnels) {
-    if (!known.has(t.trunkId)) return errors.notFound('trunk', String(t.trunkId), { network, trunk: t.trunkId, service });
+    if (sql.trunkExists.get(network, t.trunkId) === undefined) {
+      return errors.notFound('trunk', String(t.trunkId), { network, trunk: t.trunkId, service });
+    }
   }
   for (const t of tunnels) {
     for (const side of ['start', 'end'] as const) {
       const label = side === 'start' ? t.startLabel : t.endLabel;
-      const where =
-        side === 'start'
-          ? { network, trunkId: t.trunkId, startLabel: label, serviceId: Not(service) }
-          : { network, trunkId: t.trunkId, endLabel: label, serviceId: Not(service) };
-      const holder = await m.findOne(TunnelEntity, { where });
+      const holder = (side === 'start' ? sql.startLabelHolder : sql.endLabelHolder).get(network, t.trunkId, label, service) as
+        | [number]
+        | undefined;
       if (holder) {
-        return errors.busy(`${side} label ${label} of trunk ${t.trunkId} is held by service ${holder.serviceId}`, {
+        return errors.busy(`${side} label ${label} of trunk ${t.trunkId} is held by service ${holder[0]}`, {
           kind: 'label',
           network,
           trunk: t.trunkId,
           label,
           side,
-          service: holder.serviceId,
+          service: holder[0],
         });
       }
     }

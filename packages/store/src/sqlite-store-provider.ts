@@ -1,6 +1,7 @@
 import { errors, type AggregatorStore, type StoreProvider, type SwitchStore } from '@dpb/model';
 import type { DataSource } from 'typeorm';
 import { createDataSource, type SqliteStoreOptions } from './data-source';
+import { connectionOf, HotStatements } from './hot-statements';
 import { checkNetworkName } from './record-checks';
 import { SqliteAggregatorStore } from './sqlite-aggregator-store';
 import { SqliteSwitchStore } from './sqlite-switch-store';
@@ -15,6 +16,7 @@ export class SqliteStoreProvider implements StoreProvider {
   private constructor(
     private readonly dataSource: DataSource,
     private readonly queue: WriteQueue,
+    private readonly sql: HotStatements,
   ) {}
 
   /** Opens (creating if needed) the database and brings its schema up to date. */
@@ -26,15 +28,21 @@ export class SqliteStoreProvider implements StoreProvider {
       if (ds.isInitialized) await ds.destroy().catch(() => undefined);
       throw errors.unavailable(`cannot open the store at ${options.path}`, { path: options.path }, e);
     }
-    return new SqliteStoreProvider(ds, new WriteQueue(ds.createQueryRunner()));
+    try {
+      const db = connectionOf(ds);
+      return new SqliteStoreProvider(ds, new WriteQueue(ds.createQueryRunner(), db), new HotStatements(ds, db));
+    } catch (e) {
+      await ds.destroy().catch(() => undefined);
+      throw errors.unavailable(`cannot open the store at ${options.path}`, { path: options.path }, e);
+    }
   }
 
   switchStore(network: string): SwitchStore {
-    return new SqliteSwitchStore(this.queue, checkNetworkName(network));
+    return new SqliteSwitchStore(this.queue, checkNetworkName(network), this.sql);
   }
 
   aggregatorStore(network: string): AggregatorStore {
-    return new SqliteAggregatorStore(this.queue, checkNetworkName(network));
+    return new SqliteAggregatorStore(this.queue, checkNetworkName(network), this.sql);
   }
 
   /** Finishes queued writes, then closes the database. Idempotent. */

@@ -5,18 +5,25 @@ import {
   type SwitchStore,
   type SwitchTerminalRecord,
 } from '@dpb/model';
-import type { EntityManager } from 'typeorm';
 import { SwitchServiceEntity, SwitchTerminalEntity } from './entities';
 import { checkServiceRecord, checkSwitchTerminalRecord } from './record-checks';
-import { deleteRows, insertRows, raiseCounter, readCounter, sqliteCode } from './sql-helpers';
-import type { WriteQueue } from './write-queue';
+import type { HotStatements } from './hot-statements';
+import { deleteRows, insertRows, readCounter, sqliteCode } from './sql-helpers';
+import { PartialWriteError, type WriteQueue } from './write-queue';
 
 /** A logical switch's store over the shared SQLite database; rows keyed by `network`. */
 export class SqliteSwitchStore implements SwitchStore {
   constructor(
     private readonly queue: WriteQueue,
     private readonly network: string,
+    private readonly sql: HotStatements,
   ) {}
+
+  /**
+   * A committed lower bound of this network's service id counter: a put of
+   * a service below it need not raise the counter (ids never go down).
+   */
+  private counterFloor = 0;
 
   async load(): Promise<SwitchSnapshot> {
     const network = this.network;
@@ -64,7 +71,10 @@ export class SqliteSwitchStore implements SwitchStore {
   async putService(service: SwitchServiceRecord): Promise<void> {
     checkServiceRecord(service);
     const network = this.network;
-    const row: SwitchServiceEntity = {
+    const sql = this.sql;
+    const table = sql.switchServices;
+    // parameters (JSON text included) are taken now: later changes to `service` are not stored
+    const params = table.params({
       network,
       id: service.id,
       handle: service.handle,
@@ -72,18 +82,40 @@ export class SqliteSwitchStore implements SwitchStore {
       request: service.request,
       errors: service.errors,
       createdAt: service.createdAt,
-    };
-    return this.queue.submit(async (m) => {
-      await upsertService(m, row);
-      await raiseCounter(m, network, 'switch_service', service.id + 1);
-    });
+    } satisfies SwitchServiceEntity);
+    const { id, handle } = service;
+    await this.queue.submitDirect(
+      () => {
+        try {
+          table.upsert.run(...params);
+        } catch (e) {
+          if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && handle !== null) {
+            const holder = table.handleHolder.get(network, handle) as [number] | undefined;
+            throw errors.exists('handle', handle, { network, handle, service: holder?.[0] ?? id });
+          }
+          throw e;
+        }
+        try {
+          if (id + 1 > this.counterFloor) sql.raiseCounter.run(network, 'switch_service', id + 1);
+        } catch (e) {
+          throw new PartialWriteError(e);
+        }
+      },
+      { refusedOnlyBeforeWriting: true },
+    );
+    // committed: the stored counter is at least id + 1 from now on (it never goes down)
+    if (id + 1 > this.counterFloor) this.counterFloor = id + 1;
   }
 
   async deleteService(id: number): Promise<void> {
     const network = this.network;
-    return this.queue.submit(async (m) => {
-      await deleteRows(m, SwitchServiceEntity, { network, id });
-    });
+    const table = this.sql.switchServices;
+    return this.queue.submitDirect(
+      () => {
+        table.delete.run(network, id);
+      },
+      { refusedOnlyBeforeWriting: true },
+    );
   }
 
   async close(): Promise<void> {}
@@ -91,23 +123,4 @@ export class SqliteSwitchStore implements SwitchStore {
 
 function pick(t: SwitchTerminalRecord): SwitchTerminalRecord {
   return { name: t.name, interface: t.interface, ingressQuotaMbps: t.ingressQuotaMbps, egressQuotaMbps: t.egressQuotaMbps };
-}
-
-async function upsertService(m: EntityManager, row: SwitchServiceEntity): Promise<void> {
-  try {
-    await insertRows(m, SwitchServiceEntity, [row], {
-      overwrite: ['handle', 'intent', 'request', 'errors', 'created_at'],
-      conflict: ['network', 'id'],
-    });
-  } catch (e) {
-    if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && row.handle !== null) {
-      const holder = await m.findOne(SwitchServiceEntity, { where: { network: row.network, handle: row.handle } });
-      throw errors.exists('handle', row.handle, {
-        network: row.network,
-        handle: row.handle,
-        service: holder?.id ?? row.id,
-      });
-    }
-    throw e;
-  }
 }
