@@ -9,7 +9,7 @@ import {
   type FabricInterface,
   BridgeStateFeed,
 } from '@dpb/model';
-import { parseInterfaceDescription } from './interface-description';
+import { type MemoryInterface, parseInterfaceDescription } from './interface-description';
 
 export interface MemoryFabricOptions {
   /** Names the fabric in errors and logs; default "memory". */
@@ -49,6 +49,9 @@ interface BridgeRecord {
 
 const channelKey = (port: string, label: number): string => `${port}:${label}`;
 
+/** Most parsed interface descriptions kept (a fabric normally has a few dozen interfaces). */
+const MAX_PARSED_INTERFACES = 4096;
+
 /**
  * An in-process switching fabric that keeps real bridge state.
  *
@@ -69,8 +72,10 @@ export class MemoryFabric implements Fabric {
   private readonly limit: number | undefined;
   private delayMs: number;
   private readonly bridgeTable = new Map<string, BridgeRecord>();
-  /** channel key → id of the bridge holding it (pending or up bridges only). */
-  private readonly channels = new Map<string, string>();
+  /** port → label → id of the bridge holding that channel (pending or up bridges only). */
+  private readonly channels = new Map<string, Map<number, string>>();
+  /** Parsed interface descriptions, so that every circuit on a port shares its strings (memory, issue 7). */
+  private readonly interfaces = new Map<string, MemoryInterface>();
   private readonly feed = new BridgeStateFeed();
   private reachable = true;
   private failures: { reason: string; count: number } | undefined;
@@ -142,21 +147,21 @@ export class MemoryFabric implements Fabric {
    */
   reach(a: MemoryChannel, b: MemoryChannel): { connected: boolean; rateMbps: number } {
     const none = { connected: false, rateMbps: 0 };
-    let ka: string;
-    let kb: string;
+    let pa: string;
+    let pb: string;
     try {
-      ka = channelKey(parseInterfaceDescription(a.interface).port, a.label);
-      kb = channelKey(parseInterfaceDescription(b.interface).port, b.label);
+      pa = this.parse(a.interface).port;
+      pb = this.parse(b.interface).port;
     } catch {
       return none;
     }
-    if (ka === kb) return none;
-    const id = this.channels.get(ka);
-    if (id === undefined || this.channels.get(kb) !== id) return none;
+    if (pa === pb && a.label === b.label) return none;
+    const id = this.holder(pa, a.label);
+    if (id === undefined || this.holder(pb, b.label) !== id) return none;
     const bridge = this.bridgeTable.get(id);
     if (!bridge || bridge.condition !== 'up') return none;
-    const ca = bridge.circuits.find((c) => channelKey(c.port, c.label) === ka);
-    const cb = bridge.circuits.find((c) => channelKey(c.port, c.label) === kb);
+    const ca = bridge.circuits.find((c) => c.port === pa && c.label === a.label);
+    const cb = bridge.circuits.find((c) => c.port === pb && c.label === b.label);
     if (!ca || !cb) return none;
     return { connected: true, rateMbps: Math.min(ca.ingressMbps, cb.egressMbps) };
   }
@@ -171,7 +176,7 @@ export class MemoryFabric implements Fabric {
    * too; with `undefined`, new bridges on it succeed again.
    */
   failInterface(description: string, reason: string | undefined): void {
-    const { port } = parseInterfaceDescription(description);
+    const { port } = this.parse(description);
     if (reason === undefined) {
       this.failingPorts.delete(port);
       return;
@@ -236,7 +241,7 @@ export class MemoryFabric implements Fabric {
       throw errors.invalid(`bridge ${spec.id} needs a circuits array`, { kind: 'bridge', field: 'circuits' });
     }
     const circuits = spec.circuits.map((c) => {
-      const iface = parseInterfaceDescription(c.interface);
+      const iface = this.parse(c.interface);
       if (!Number.isInteger(c.label)) {
         throw errors.invalid(`bridge ${spec.id}: label must be an integer`, { kind: 'label', field: 'label', value: String(c.label) });
       }
@@ -268,7 +273,11 @@ export class MemoryFabric implements Fabric {
       this.emit(record);
       return;
     }
-    for (const c of record.circuits) this.channels.set(channelKey(c.port, c.label), record.id);
+    for (const c of record.circuits) {
+      let labels = this.channels.get(c.port);
+      if (!labels) this.channels.set(c.port, (labels = new Map()));
+      labels.set(c.label, record.id);
+    }
     this.emit(record);
     record.timer = this.later(() => {
       if (this.bridgeTable.get(record.id) !== record || record.condition !== 'pending') return;
@@ -283,14 +292,14 @@ export class MemoryFabric implements Fabric {
   private refusal(spec: { id: string; circuits: MemoryBridgeCircuit[] }): string | undefined {
     const seen = new Set<string>();
     for (const c of spec.circuits) {
-      const { labels } = parseInterfaceDescription(c.interface);
+      const { labels } = this.parse(c.interface);
       if (c.label < labels.min || c.label > labels.max) {
         return `label ${c.label} is outside ${labels.min}-${labels.max} on interface ${c.interface}`;
       }
       const key = channelKey(c.port, c.label);
       if (seen.has(key)) return `channel ${c.interface}:${c.label} appears twice`;
       seen.add(key);
-      const holder = this.channels.get(key);
+      const holder = this.holder(c.port, c.label);
       if (holder !== undefined && holder !== spec.id) return `channel ${c.interface}:${c.label} is in bridge ${holder}`;
     }
     if (this.limit !== undefined) {
@@ -329,9 +338,27 @@ export class MemoryFabric implements Fabric {
     b.timer?.cancel();
     b.timer = undefined;
     for (const c of b.circuits) {
-      const key = channelKey(c.port, c.label);
-      if (this.channels.get(key) === b.id) this.channels.delete(key);
+      const labels = this.channels.get(c.port);
+      if (labels?.get(c.label) === b.id) {
+        labels.delete(c.label);
+        if (labels.size === 0) this.channels.delete(c.port);
+      }
     }
+  }
+
+  /** The id of the bridge holding a channel, if any. */
+  private holder(port: string, label: number): string | undefined {
+    return this.channels.get(port)?.get(label);
+  }
+
+  /** Parses an interface description once; later calls share the result. */
+  private parse(description: string): MemoryInterface {
+    const known = typeof description === 'string' ? this.interfaces.get(description) : undefined;
+    if (known) return known;
+    const parsed = parseInterfaceDescription(description);
+    if (this.interfaces.size >= MAX_PARSED_INTERFACES) this.interfaces.clear();
+    this.interfaces.set(description, parsed);
+    return parsed;
   }
 
   private later(f: () => void): { cancel(): void } {

@@ -12,6 +12,7 @@ import {
   type ServiceStatus,
   type ServiceWatch,
   StatusHub,
+  type StatusListener,
   sanitizeRequest,
   type SubserviceRecord,
   type TerminalRef,
@@ -28,9 +29,48 @@ export interface SubState {
   status: ServiceStatus | 'UNKNOWN' | 'MISSING';
   /** The inferior network cannot be reached: the last status is not current. */
   unreachable?: boolean;
-  watch: ServiceWatch | undefined;
+  /** How we follow its status (a listener or a watch); undefined while nobody follows it. */
+  watch: { close(): void } | undefined;
   /** What we last asked of it, so we do not repeat ourselves. */
   asked: 'active' | 'inactive' | 'release' | undefined;
+}
+
+/**
+ * In-process services (switch and aggregator services) also offer a
+ * callback subscription with the same events as `watch` but without an
+ * iterator, its generator and its promises: following 100,000 sub-services
+ * that way costs one small object each instead of a few kilobytes (issue 7).
+ * Services of remote networks lack it and are watched.
+ */
+interface ListenableService extends Service {
+  listen(listener: StatusListener): void;
+  unlisten(listener: StatusListener): void;
+}
+
+function isListenable(svc: Service): svc is ListenableService {
+  const s = svc as Partial<ListenableService>;
+  return typeof s.listen === 'function' && typeof s.unlisten === 'function';
+}
+
+/** Follows one in-process sub-service by listening to it (no closures: one object per sub-service). */
+class SubFollower implements StatusListener {
+  constructor(
+    private readonly owner: AggregatorService,
+    private readonly sub: SubState,
+    private readonly svc: ListenableService,
+  ) {}
+
+  event(ev: ServiceEvent): void {
+    this.owner.onSubEvent(this.sub, ev);
+  }
+
+  end(): void {
+    if (this.sub.watch === this) this.sub.watch = undefined;
+  }
+
+  close(): void {
+    this.svc.unlisten(this);
+  }
 }
 
 /** An inferior refused the sub-service over `terminals` (its names) with `error`. */
@@ -324,6 +364,16 @@ export class AggregatorService implements Service {
     return this.hub.watch(options);
   }
 
+  /** The events of {@link watch} by callback (in-process followers; see StatusHub.listen). */
+  listen(listener: StatusListener): void {
+    this.hub.listen(listener);
+  }
+
+  /** Stops a listener given to {@link listen}. */
+  unlisten(listener: StatusListener): void {
+    this.hub.unlisten(listener);
+  }
+
   // ---------------------------------------------------------------- internals
 
   private checkDefinable(): void {
@@ -427,6 +477,12 @@ export class AggregatorService implements Service {
     this.agg.followAvailability(sub.record.network);
     const svc = sub.service;
     if (!svc || sub.watch) return;
+    if (isListenable(svc)) {
+      const follower = new SubFollower(this, sub, svc);
+      sub.watch = follower;
+      svc.listen(follower);
+      return;
+    }
     const w = svc.watch();
     sub.watch = w;
     void (async () => {
@@ -445,7 +501,8 @@ export class AggregatorService implements Service {
     })();
   }
 
-  private onSubEvent(sub: SubState, ev: ServiceEvent): void {
+  /** A sub-service's status event (from its watch or listener). */
+  onSubEvent(sub: SubState, ev: ServiceEvent): void {
     if (this.closed) return;
     sub.status = ev.status;
     if (!this.tearingDown && this.subs.includes(sub)) {

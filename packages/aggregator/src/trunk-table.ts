@@ -25,21 +25,30 @@ export interface HeldTunnel extends TunnelRecord {
  * One trunk's working state: its record (total capacity, cost, label ranges)
  * plus what tunnels hold. Remaining capacity is derived (total − held), never
  * a separate pool, so it can always be audited against the tunnels.
+ *
+ * Label pairs are kept as the record's ranges (sorted, looked up by binary
+ * search), never expanded one by one, and only held labels take a map
+ * entry: a trunk with 4,000 free pairs costs a few hundred bytes.
  */
 export class TrunkState {
-  /** start label → end label, for every defined pair. */
-  private readonly startToEnd = new Map<number, number>();
-  /** end label → start label. */
-  private readonly endToStart = new Map<number, number>();
+  /** The ranges in ascending order of start label. */
+  private readonly byStart: readonly LabelRange[];
+  /** The same ranges in ascending order of end label. */
+  private readonly byEnd: readonly LabelRange[];
+  private readonly pairCount: number;
   /** start label → tunnel. */
   private readonly held = new Map<number, HeldTunnel>();
   private allocatedUp = 0;
   private allocatedDown = 0;
-  /** Defined start labels in ascending order, built on first use and dropped when the ranges change. */
-  private sortedStarts: number[] | undefined;
+  /** Every defined start label below this one is held (a search hint, lowered when a label is freed). */
+  private scanFrom = 0;
 
   constructor(public record: TrunkRecord) {
-    for (const r of record.labelRanges) this.indexRange(r);
+    this.byStart = sortedRanges(record.labelRanges, (r) => r.startBase);
+    this.byEnd = sortedRanges(record.labelRanges, (r) => r.endBase);
+    let n = 0;
+    for (const r of this.byStart) n += r.count;
+    this.pairCount = n;
   }
 
   get id(): number {
@@ -47,11 +56,11 @@ export class TrunkState {
   }
 
   get labelCount(): number {
-    return this.startToEnd.size;
+    return this.pairCount;
   }
 
   get freeLabels(): number {
-    return this.startToEnd.size - this.held.size;
+    return this.pairCount - this.held.size;
   }
 
   get available(): DirectionalMbps {
@@ -96,18 +105,46 @@ export class TrunkState {
       }));
   }
 
+  /** The end label paired with start label `s`, or undefined if `s` is not defined. */
+  endOf(s: number): number | undefined {
+    const r = find(this.byStart, s, (x) => x.startBase);
+    return r ? r.endBase + (s - r.startBase) : undefined;
+  }
+
+  /** The start label paired with end label `e`, or undefined if `e` is not defined. */
+  startOf(e: number): number | undefined {
+    const r = find(this.byEnd, e, (x) => x.endBase);
+    return r ? r.startBase + (e - r.endBase) : undefined;
+  }
+
   /** The lowest free start label and its peer, or undefined. Deterministic. */
   lowestFreePair(): { startLabel: number; endLabel: number } | undefined {
-    if (!this.sortedStarts) this.sortedStarts = [...this.startToEnd.keys()].sort((a, b) => a - b);
-    for (const s of this.sortedStarts) {
-      if (!this.held.has(s)) return { startLabel: s, endLabel: this.startToEnd.get(s) as number };
+    if (this.held.size >= this.pairCount) return undefined;
+    const ranges = this.byStart;
+    // the first range that ends above scanFrom
+    let lo = 0;
+    let hi = ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = ranges[mid] as LabelRange;
+      if (r.startBase + r.count <= this.scanFrom) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < ranges.length; i++) {
+      const r = ranges[i] as LabelRange;
+      for (let s = Math.max(r.startBase, this.scanFrom), last = r.startBase + r.count; s < last; s++) {
+        if (!this.held.has(s)) {
+          this.scanFrom = s;
+          return { startLabel: s, endLabel: r.endBase + (s - r.startBase) };
+        }
+      }
     }
     return undefined;
   }
 
   /** Records a tunnel. The caller has checked capacity; labels must be defined and free. */
   hold(t: HeldTunnel): void {
-    if (this.startToEnd.get(t.startLabel) !== t.endLabel) {
+    if (this.endOf(t.startLabel) !== t.endLabel) {
       throw errors.internal(`trunk ${this.id} has no label pair ${t.startLabel}/${t.endLabel}`, undefined, {
         trunk: this.id,
         label: t.startLabel,
@@ -121,7 +158,15 @@ export class TrunkState {
         service: this.held.get(t.startLabel)?.service,
       });
     }
-    this.held.set(t.startLabel, t);
+    // a fresh object of one fixed shape: callers build tunnels by spreading, which can leave each with a hidden class of its own
+    this.held.set(t.startLabel, {
+      trunkId: t.trunkId,
+      startLabel: t.startLabel,
+      endLabel: t.endLabel,
+      upstreamMbps: t.upstreamMbps,
+      downstreamMbps: t.downstreamMbps,
+      service: t.service,
+    });
     this.allocatedUp += t.upstreamMbps;
     this.allocatedDown += t.downstreamMbps;
   }
@@ -131,6 +176,7 @@ export class TrunkState {
     const t = this.held.get(startLabel);
     if (!t || t.service !== service) return;
     this.held.delete(startLabel);
+    if (startLabel < this.scanFrom) this.scanFrom = startLabel;
     this.allocatedUp -= t.upstreamMbps;
     this.allocatedDown -= t.downstreamMbps;
     if (this.held.size === 0) {
@@ -169,15 +215,27 @@ export class TrunkState {
 
   withLabels(range: LabelRange): TrunkRecord {
     const r = checkRange(range, this.id);
-    for (let i = 0; i < r.count; i++) {
-      const s = r.startBase + i;
-      const e = r.endBase + i;
-      if (this.startToEnd.has(s) || this.endToStart.has(e)) {
-        throw errors.busy(
-          `label pair ${s}/${e} overlaps a pair already defined on trunk ${this.id}`,
-          { kind: 'label', trunk: this.id, label: this.startToEnd.has(s) ? s : e, labels: { min: r.startBase, max: r.startBase + r.count - 1 } },
-        );
+    const rEnd = r.endBase;
+    // the first pair (in range order) whose start or end label is already defined
+    let firstStart = Infinity;
+    let firstEnd = Infinity;
+    for (const x of this.byStart) {
+      const xEnd = x.endBase;
+      if (x.startBase < r.startBase + r.count && r.startBase < x.startBase + x.count) {
+        firstStart = Math.min(firstStart, Math.max(x.startBase, r.startBase) - r.startBase);
       }
+      if (xEnd < rEnd + r.count && rEnd < xEnd + x.count) firstEnd = Math.min(firstEnd, Math.max(xEnd, rEnd) - rEnd);
+    }
+    const i = Math.min(firstStart, firstEnd);
+    if (i !== Infinity) {
+      const s = r.startBase + i;
+      const e = rEnd + i;
+      throw errors.busy(`label pair ${s}/${e} overlaps a pair already defined on trunk ${this.id}`, {
+        kind: 'label',
+        trunk: this.id,
+        label: firstStart === i ? s : e,
+        labels: { min: r.startBase, max: r.startBase + r.count - 1 },
+      });
     }
     return { ...this.record, labelRanges: normaliseRanges([...this.record.labelRanges, r]) };
   }
@@ -191,7 +249,7 @@ export class TrunkState {
     const removeStarts = new Set<number>();
     for (let i = 0; i < count; i++) {
       const l = base + i;
-      const s = rev.side === 'start' ? (this.startToEnd.has(l) ? l : undefined) : this.endToStart.get(l);
+      const s = rev.side === 'start' ? (this.endOf(l) !== undefined ? l : undefined) : this.startOf(l);
       if (s === undefined) continue;
       const t = this.held.get(s);
       if (t) {
@@ -204,17 +262,33 @@ export class TrunkState {
       }
       removeStarts.add(s);
     }
-    const pairs = [...this.startToEnd.entries()].filter(([s]) => !removeStarts.has(s));
+    const pairs: [number, number][] = [];
+    for (const r of this.byStart) {
+      const e0 = r.endBase;
+      for (let i = 0; i < r.count; i++) if (!removeStarts.has(r.startBase + i)) pairs.push([r.startBase + i, e0 + i]);
+    }
     return { ...this.record, labelRanges: rangesFromPairs(pairs) };
   }
+}
 
-  private indexRange(r: LabelRange): void {
-    for (let i = 0; i < r.count; i++) {
-      this.startToEnd.set(r.startBase + i, r.endBase + i);
-      this.endToStart.set(r.endBase + i, r.startBase + i);
-    }
-    this.sortedStarts = undefined;
+/** The ranges (non-empty ones) sorted by `key`. */
+function sortedRanges(ranges: readonly LabelRange[], key: (r: LabelRange) => number): LabelRange[] {
+  return ranges.filter((r) => r.count > 0).sort((a, b) => key(a) - key(b));
+}
+
+/** The range of `sorted` (ascending by `key`) that contains label `x`, by binary search. */
+function find(sorted: readonly LabelRange[], x: number, key: (r: LabelRange) => number): LabelRange | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = sorted[mid] as LabelRange;
+    const k = key(r);
+    if (x < k) hi = mid - 1;
+    else if (x >= k + r.count) lo = mid + 1;
+    else return r;
   }
+  return undefined;
 }
 
 function checkCount(x: unknown, trunk: number): number {

@@ -80,10 +80,8 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
   private readonly retryMaxMs: number;
   private readonly table: TerminalTable;
   private readonly entries = new Map<number, ServiceEntry>();
-  private readonly facades = new Map<number, SwitchService>();
   private released!: ReleasedServices;
   private readonly handles = new Map<string, ServiceEntry>();
-  private readonly bridges = new Map<string, ServiceEntry>();
   private readonly modelChanges = new ChangeNotifier();
   /** What the model looked like when listeners were last told (see notifyModel). */
   private modelSignature: string | undefined;
@@ -489,7 +487,8 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       const states = new Map((await this.fabric.bridges()).map((s) => [s.id, s]));
       if (this.closed) return;
       for (const e of this.entries.values()) {
-        const s = states.get(e.bridgeId) ?? { id: e.bridgeId, condition: 'absent' as const };
+        const id = this.bridgeId(e);
+        const s = states.get(id) ?? { id, condition: 'absent' as const };
         if (s.condition !== e.bridgeCondition || (!e.bridgeWanted && s.condition !== 'absent')) this.observe(s);
         else this.publish(e);
       }
@@ -512,7 +511,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
 
   /** A state report from the fabric. */
   private observe(state: BridgeState): void {
-    const e = this.bridges.get(state.id);
+    const e = this.entryOfBridge(state.id);
     if (!e || e.released || this.closed) return;
     switch (state.condition) {
       case 'pending':
@@ -543,11 +542,12 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
 
   /** The fabric failed the bridge: FAILED, resources freed, bridge to be removed. */
   private fail(e: ServiceEntry, reason: string): void {
-    const err = errors.unavailable(`bridge ${e.bridgeId} of service ${this.name}:${e.id} failed: ${reason}`, {
+    const bridge = this.bridgeId(e);
+    const err = errors.unavailable(`bridge ${bridge} of service ${this.name}:${e.id} failed: ${reason}`, {
       kind: 'bridge',
       network: this.name,
       service: e.id,
-      bridge: e.bridgeId,
+      bridge,
       reason,
     });
     e.errors = [errorRecord(err, this.now())];
@@ -610,7 +610,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
         e.bridgeWanted = false;
         const op = ++e.bridgeOps;
         this.publish(e);
-        await this.fabric.removeBridge(e.bridgeId);
+        await this.fabric.removeBridge(this.bridgeId(e));
         if (e.bridgeOps === op && !e.bridgeWanted) {
           e.bridgeCondition = 'absent';
           e.bridgeStray = false;
@@ -652,9 +652,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       e.released = true;
       this.released.remember(this.facade(e));
       this.entries.delete(e.id);
-      this.facades.delete(e.id);
       if (e.handle !== null && this.handles.get(e.handle) === e) this.handles.delete(e.handle);
-      this.bridges.delete(e.bridgeId);
       if (e.retryTimer) clearTimeout(e.retryTimer);
       e.retryTimer = undefined;
       this.publish(e);
@@ -717,7 +715,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       ingressMbps: c.ingressMbps,
       egressMbps: c.egressMbps,
     }));
-    return { id: e.bridgeId, circuits };
+    return { id: this.bridgeId(e), circuits };
   }
 
   private record(e: ServiceEntry): SwitchServiceRecord {
@@ -733,12 +731,10 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
   }
 
   private addEntry(record: SwitchServiceRecord): ServiceEntry {
-    const bridgeId = `${this.name}/${record.id}`;
     const e: ServiceEntry = {
       id: record.id,
       handle: record.handle,
       createdAt: record.createdAt,
-      bridgeId,
       intent: record.intent,
       request: record.request,
       errors: record.errors ?? [],
@@ -752,6 +748,7 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
       dirty: false,
       hub: undefined as unknown as StatusHub,
       mutex: new AsyncMutex(),
+      facade: undefined,
       convergeQueued: false,
       retryTimer: undefined,
       retryDelayMs: 0,
@@ -764,17 +761,25 @@ export class LogicalSwitch implements NetworkControl, SwitchManagement, ServiceH
     });
     this.entries.set(e.id, e);
     if (e.handle !== null) this.handles.set(e.handle, e);
-    this.bridges.set(bridgeId, e);
     return e;
   }
 
   private facade(e: ServiceEntry): SwitchService {
-    let f = this.facades.get(e.id);
-    if (!f) {
-      f = new SwitchService(this, e);
-      if (!e.released) this.facades.set(e.id, f);
-    }
-    return f;
+    return (e.facade ??= new SwitchService(this, e));
+  }
+
+  /** The fabric bridge of a service: `<switch>/<service id>` (computed, not stored: memory, issue 7). */
+  private bridgeId(e: ServiceEntry): string {
+    return `${this.name}/${e.id}`;
+  }
+
+  /** The live service whose bridge id this is, if any. */
+  private entryOfBridge(id: string): ServiceEntry | undefined {
+    const prefix = `${this.name}/`;
+    if (!id.startsWith(prefix)) return undefined;
+    const rest = id.slice(prefix.length);
+    const n = Number(rest);
+    return Number.isSafeInteger(n) && String(n) === rest ? this.entries.get(n) : undefined;
   }
 
   private newQuota(

@@ -10,6 +10,7 @@ import type {
   ServiceStatus,
   ServiceWatch,
   StatusHub,
+  StatusListener,
 } from '@dpb/model';
 
 /** The working state of one switch service (the switch owns and mutates it). */
@@ -17,7 +18,6 @@ export interface ServiceEntry {
   readonly id: number;
   readonly handle: string | null;
   readonly createdAt: number;
-  readonly bridgeId: string;
   intent: ServiceIntent;
   request: SanitizedRequest | null;
   /** Non-empty exactly when the service has FAILED. */
@@ -40,6 +40,8 @@ export interface ServiceEntry {
   dirty: boolean;
   readonly hub: StatusHub;
   readonly mutex: AsyncMutex;
+  /** The service as callers see it, made on first use. */
+  facade: SwitchService | undefined;
   convergeQueued: boolean;
   retryTimer: ReturnType<typeof setTimeout> | undefined;
   retryDelayMs: number;
@@ -109,5 +111,15 @@ export class SwitchService implements Service {
 
   watch(options?: { signal?: AbortSignal }): ServiceWatch {
     return this.entry.hub.watch(options);
+  }
+
+  /** The events of {@link watch} by callback, for in-process followers such as an aggregator (see StatusHub.listen). */
+  listen(listener: StatusListener): void {
+    this.entry.hub.listen(listener);
+  }
+
+  /** Stops a listener given to {@link listen}. */
+  unlisten(listener: StatusListener): void {
+    this.entry.hub.unlisten(listener);
   }
 }

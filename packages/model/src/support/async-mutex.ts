@@ -3,7 +3,8 @@
  * A section that throws does not block the ones after it.
  */
 export class AsyncMutex {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Settles when the last queued section has; dropped when nothing is queued (memory: one mutex per service). */
+  private tail: Promise<unknown> | undefined;
   private depth = 0;
 
   /** Sections queued or running. */
@@ -13,15 +14,13 @@ export class AsyncMutex {
 
   run<T>(section: () => Promise<T> | T): Promise<T> {
     this.depth++;
-    const result = this.tail.then(section);
-    this.tail = result.then(
-      () => {
-        this.depth--;
-      },
-      () => {
-        this.depth--;
-      },
-    );
+    const result = (this.tail ?? Promise.resolve()).then(section);
+    const done = (): void => {
+      this.depth--;
+      if (this.tail === tail) this.tail = undefined;
+    };
+    const tail: Promise<unknown> = result.then(done, done);
+    this.tail = tail;
     return result;
   }
 }
