@@ -183,3 +183,25 @@ describe('generated documentation', () => {
     expect(t[t.length - 1]).toBeGreaterThanOrEqual(4000);
   });
 });
+
+describe('the launcher (run.js)', () => {
+  it('does not load the TypeScript compiler when its transpile cache is warm (the memory child would count it)', () => {
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const path = require('node:path') as typeof import('node:path');
+    const os = require('node:os') as typeof import('node:os');
+    const fs = require('node:fs') as typeof import('node:fs');
+    const runJs = path.join(__dirname, '../../bench/run.js');
+    const probe = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dpb-bench-')), 'probe.js');
+    // reports at exit whether the compiler module was ever required in the process
+    fs.writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('\\nTS-LOADED=' + Object.keys(require.cache).some((k) => /[\\\\/]typescript[\\\\/]lib[\\\\/]typescript\\.js$/.test(k)) + '\\n'));\n",
+    );
+    const run = (): string => {
+      const { stderr } = spawnSync(process.execPath, ['--require', probe, runJs, 'list'], { encoding: 'utf8' });
+      return /TS-LOADED=(true|false)/.exec(stderr)?.[1] ?? `no report: ${stderr}`;
+    };
+    run(); // warms the cache (may load the compiler)
+    expect(run()).toBe('false');
+  });
+});
