@@ -48,7 +48,7 @@ export async function memoryChild(checkpoints: readonly number[]): Promise<void>
   // about 80 MiB of heap) counts neither in the empty broker's figure nor in the figures with services
   function* chunkedRequests(): Generator<ReturnType<typeof requestStream>[number]> {
     for (let chunk = 0; chunk * 5_000 < 3 * total; chunk++) {
-      yield* requestStream({ vertices: topology.vertices, count: 5_000, maxCircuits: 4, seed: 5 + chunk });
+      yield* requestStream({ vertices: topology.vertices, count: 5_000, maxCircuits: 4, seed: 5 + chunk, firstLabel: 1 + chunk * 5_000 });
     }
   }
   const requests = chunkedRequests();
