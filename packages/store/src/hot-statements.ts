@@ -5,7 +5,8 @@ import {
   SwitchServiceEntity,
   TunnelEntity,
 } from './entities';
-import { insertPlan, type InsertPlan, rowParams, type Upsert } from './sql-helpers';
+import { errors } from '@dpb/model';
+import { insertPlan, type InsertPlan, rowParams, sqliteCode, type Upsert } from './sql-helpers';
 
 /** A prepared statement of the better-sqlite3 connection TypeORM opened (the part the store uses). */
 export interface SqliteStatement {
@@ -92,6 +93,19 @@ class ServiceTable {
 
   params(row: ObjectLiteral): unknown[] {
     return rowParams(this.plan, row);
+  }
+
+  /** Upserts service `id`'s row; a handle another service of the network holds is ALREADY_EXISTS naming that service. */
+  put(params: readonly unknown[], network: string, id: number, handle: string | null): void {
+    try {
+      this.upsert.run(...params);
+    } catch (e) {
+      if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && handle !== null) {
+        const holder = this.handleHolder.get(network, handle) as [number] | undefined;
+        throw errors.exists('handle', handle, { network, handle, service: holder?.[0] ?? id });
+      }
+      throw e;
+    }
   }
 }
 

@@ -17,7 +17,7 @@ import {
 } from './entities';
 import { checkAggregatorServiceRecord, checkAggregatorTerminalRecord, checkTrunkRecord } from './record-checks';
 import type { HotStatements } from './hot-statements';
-import { deleteRows, insertRows, raiseCounter, readCounter, rowParams, sqliteCode } from './sql-helpers';
+import { deleteRows, insertRows, raiseCounter, readCounter, rowParams } from './sql-helpers';
 import type { WriteQueue } from './write-queue';
 
 /** An aggregator's store over the shared SQLite database; rows keyed by `network`. */
@@ -217,15 +217,7 @@ export class SqliteAggregatorStore implements AggregatorStore {
       } satisfies TunnelEntity),
     );
     await this.queue.submitDirect(() => {
-      try {
-        table.upsert.run(...params);
-      } catch (e) {
-        if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && handle !== null) {
-          const holder = table.handleHolder.get(network, handle) as [number] | undefined;
-          throw errors.exists('handle', handle, { network, handle, service: holder?.[0] ?? id });
-        }
-        throw e;
-      }
+      table.put(params, network, id, handle);
       // the row is upserted, not replaced, so its children stay unless rewritten here
       sql.subservices.replace(network, id, subs);
       try {

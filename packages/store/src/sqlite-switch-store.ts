@@ -1,5 +1,4 @@
 import {
-  errors,
   type SwitchServiceRecord,
   type SwitchSnapshot,
   type SwitchStore,
@@ -8,7 +7,7 @@ import {
 import { SwitchServiceEntity, SwitchTerminalEntity } from './entities';
 import { checkServiceRecord, checkSwitchTerminalRecord } from './record-checks';
 import type { HotStatements } from './hot-statements';
-import { deleteRows, insertRows, readCounter, sqliteCode } from './sql-helpers';
+import { deleteRows, insertRows, readCounter } from './sql-helpers';
 import { PartialWriteError, type WriteQueue } from './write-queue';
 
 /** A logical switch's store over the shared SQLite database; rows keyed by `network`. */
@@ -86,15 +85,7 @@ export class SqliteSwitchStore implements SwitchStore {
     const { id, handle } = service;
     await this.queue.submitDirect(
       () => {
-        try {
-          table.upsert.run(...params);
-        } catch (e) {
-          if (sqliteCode(e) === 'SQLITE_CONSTRAINT_UNIQUE' && handle !== null) {
-            const holder = table.handleHolder.get(network, handle) as [number] | undefined;
-            throw errors.exists('handle', handle, { network, handle, service: holder?.[0] ?? id });
-          }
-          throw e;
-        }
+        table.put(params, network, id, handle);
         try {
           if (id + 1 > this.counterFloor) sql.raiseCounter.run(network, 'switch_service', id + 1);
         } catch (e) {
