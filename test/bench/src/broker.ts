@@ -61,6 +61,20 @@ function trunkLabelSpace(labels: TrunkLabels): string {
   return `/0-${Math.max(4095, labels.base + labels.count - 1)}`;
 }
 
+/** A trunk per edge, between the switches' `to<peer>` terminals, with the same labels at both ends. */
+async function addTrunks(agg: Aggregator, edges: Topology['edges'], nameOf: (v: number) => string, labels: TrunkLabels): Promise<void> {
+  for (const e of edges) {
+    await agg.addTrunk({
+      start: { network: nameOf(e.u), terminal: `to${e.v}` },
+      end: { network: nameOf(e.v), terminal: `to${e.u}` },
+      upstreamMbps: e.capacityMbps,
+      downstreamMbps: e.capacityMbps,
+      cost: e.cost,
+      labels: [{ startBase: labels.base, count: labels.count, endBase: labels.base }],
+    });
+  }
+}
+
 async function openSwitch(name: string, provider: StoreProvider): Promise<LogicalSwitch> {
   const sw = await LogicalSwitch.open({ name, fabric: new MemoryFabric({ name }), store: provider.switchStore(name) });
   await sw.addTerminal('host', `host/${HOST_LABELS.min}-${HOST_LABELS.max}`);
@@ -92,16 +106,7 @@ export async function buildFlatBroker(
   const name = options.name ?? 'aggr';
   const agg = await Aggregator.open({ name, store: provider.aggregatorStore(name), inferiors: (n) => byName.get(n) });
   for (const u of topology.vertices) await agg.addTerminal(`a${u}`, { network: nameOf(u), terminal: 'host' });
-  for (const e of topology.edges) {
-    await agg.addTrunk({
-      start: { network: nameOf(e.u), terminal: `to${e.v}` },
-      end: { network: nameOf(e.v), terminal: `to${e.u}` },
-      upstreamMbps: e.capacityMbps,
-      downstreamMbps: e.capacityMbps,
-      cost: e.cost,
-      labels: [{ startBase: labels.base, count: labels.count, endBase: labels.base }],
-    });
-  }
+  await addTrunks(agg, topology.edges, nameOf, labels);
   const all = [...switches.values()];
   return {
     top: agg,
@@ -158,16 +163,7 @@ export async function buildHierarchyBroker(h: Hierarchy, provider: StoreProvider
       if (kr !== r) continue;
       for (const n of names) await agg.addTerminal(n, { network: nameOf(ks!), terminal: n });
     }
-    for (const e of region.topology.edges) {
-      await agg.addTrunk({
-        start: { network: nameOf(e.u), terminal: `to${e.v}` },
-        end: { network: nameOf(e.v), terminal: `to${e.u}` },
-        upstreamMbps: e.capacityMbps,
-        downstreamMbps: e.capacityMbps,
-        cost: e.cost,
-        labels: [{ startBase: labels.base, count: labels.count, endBase: labels.base }],
-      });
-    }
+    await addTrunks(agg, region.topology.edges, nameOf, labels);
     regional.push(agg);
     switches.push(...sws.values());
   }

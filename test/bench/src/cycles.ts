@@ -5,7 +5,7 @@ import { CpuWatch } from './machine';
 import { countFigure, type Figure, type ScenarioResult, timeFigure } from './result';
 import { sharedFiles } from './replay-scenario';
 import { seededRandom } from './stats';
-import { readTopology, type Topology } from './topology';
+import { randomSwitches, readTopology, type Topology } from './topology';
 
 /**
  * Service cycles through the real aggregator and switches on a store:
@@ -29,11 +29,9 @@ async function cyclesOnce(topology: Topology, store: StoreKind, workers: number,
   const cycleMs: number[] = [];
   const loop = async (): Promise<void> => {
     while (!stop) {
-      const k = 2 + Math.floor(rand() * 3);
-      const picks = new Set<number>();
-      while (picks.size < k) picks.add(topology.vertices[Math.floor(rand() * topology.vertices.length)]!);
+      const picks = randomSwitches(topology.vertices, rand);
       const l = label++;
-      const circuits = [...picks].map((v) => ({ terminal: broker.terminalOf(v), label: l, ingressMbps: 10, egressMbps: 10 }));
+      const circuits = picks.map((v) => ({ terminal: broker.terminalOf(v), label: l, ingressMbps: 10, egressMbps: 10 }));
       const t0 = performance.now();
       const svc = await broker.top.createService();
       await svc.define({ circuits });

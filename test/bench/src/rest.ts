@@ -11,7 +11,7 @@ import { CpuWatch, processCpuSeconds } from './machine';
 import { countFigure, type Figure, type ScenarioResult, timeFigure } from './result';
 import { sharedFiles } from './replay-scenario';
 import { seededRandom } from './stats';
-import { readTopology, type Topology } from './topology';
+import { randomSwitches, readTopology, type Topology } from './topology';
 
 /**
  * The REST API of a running dpb-server (a separate process, as deployed:
@@ -145,11 +145,9 @@ async function restRun(base: string, topology: Topology, clients: number, durati
   const json = { 'content-type': 'application/json' };
   const loop = async (): Promise<void> => {
     while (!stop) {
-      const k = 2 + Math.floor(rand() * 3);
-      const picks = new Set<number>();
-      while (picks.size < k) picks.add(topology.vertices[Math.floor(rand() * topology.vertices.length)]!);
+      const picks = randomSwitches(topology.vertices, rand);
       const l = label++;
-      const circuits = [...picks].map((v) => ({ terminal: `a${v}`, label: l, ingressMbps: 10, egressMbps: 10 }));
+      const circuits = picks.map((v) => ({ terminal: `a${v}`, label: l, ingressMbps: 10, egressMbps: 10 }));
       const samples = measuring ? ([] as number[]) : undefined;
       const t0 = performance.now();
       const created = await call(services, { method: 'POST', headers: json, body: JSON.stringify({ circuits, activate: true }) }, samples);

@@ -330,3 +330,11 @@ export function bridgeBound(
   });
   return best;
 }
+
+/** 2-4 distinct switches of `vertices`, drawn with `rand`: the services of the cycle scenarios. */
+export function randomSwitches(vertices: readonly number[], rand: () => number): number[] {
+  const k = 2 + Math.floor(rand() * 3);
+  const picks = new Set<number>();
+  while (picks.size < k) picks.add(vertices[Math.floor(rand() * vertices.length)]!);
+  return [...picks];
+}
